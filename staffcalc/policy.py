@@ -1,0 +1,499 @@
+"""Policy parameters: load the values in force on a date, override them for a what-if, diff two versions.
+
+Every number the calculations use lives in a YAML file under ``staffcalc/policies/`` (one file per
+source document, P1–P6, plus ``assumptions.yaml`` for planning assumptions).  A file looks like::
+
+    document:
+      id: P6
+      title: 武汉大学教师专业技术岗位聘任试行办法
+      title_en: Wuhan University teacher professional-technical post appointment
+      number: 武大人字〔2012〕99号
+      effective: 2013-01-01
+      source: "seeds/001_e33dba0c07008e35.txt, 第五篇"
+      provides: [quotas, eligibility, review]     # namespaces this document defines
+      default: true                               # chosen when several documents provide a namespace
+    parameters:
+      quotas:
+        senior_ratio:                              # dotted path "quotas.senior_ratio"
+          description: Senior-post share of the teacher establishment, by discipline category
+          unit: ratio
+          values:
+            2013-01-01: {A: 0.65, B: 0.50, C: 0.45}
+          reference:
+            clause: "§10"
+            text: 一级学科博士点…高级岗位比例为65%…
+          interpretation: false                    # true where the spec chose a reading
+          alternative: ...                         # required when interpretation is true
+          reason: ...                              # one line, required when interpretation is true
+          allowed: [cap_upper, largest_remainder]  # optional: allowed values for overrides
+          min: -0.1                                # optional numeric bounds for overrides
+          max: 0.1
+
+A parameter is any mapping with a ``values`` key; everything above it is namespace.  ``values`` maps
+effective dates to the value in force from that date.  Values may be numbers, strings, booleans,
+lists or mappings (per-category values are mappings, not code).
+
+Public API: :func:`load`, :class:`Policy` (``get``, ``param``, ``override``, ``references``,
+``interpretations``), :func:`diff`, :class:`PolicyError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+import yaml
+
+POLICY_DIR = Path(__file__).parent / "policies"
+
+_META_KEYS = {
+    "description", "unit", "values", "reference", "interpretation", "alternative", "reason",
+    "allowed", "min", "max", "assumption",
+}
+_REQUIRED_DOC_KEYS = {"id", "title", "effective", "provides"}
+
+
+class PolicyError(ValueError):
+    """A policy file or an override is invalid.  The message names the file, path and rule."""
+
+
+# --------------------------------------------------------------------------------------------
+# YAML reading with duplicate-key detection
+# --------------------------------------------------------------------------------------------
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (YAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise PolicyError(
+                f"{getattr(loader, 'name', '?')}: line {key_node.start_mark.line + 1}: duplicate key "
+                f"{key!r} (first at line {seen[key] + 1}) / 重复的键"
+            )
+        seen[key] = key_node.start_mark.line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{path}: cannot read policy file / 无法读取政策文件: {exc}") from exc
+    loader = _StrictLoader(text)
+    loader.name = str(path)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{path}: not valid YAML / YAML 格式错误: {exc}") from exc
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}: a policy file must be a mapping with 'document' and 'parameters'")
+    return data
+
+
+def _as_date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise PolicyError(f"{where}: bad date {value!r}, expected YYYY-MM-DD / 日期格式错误") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Data model
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter with its metadata; ``values`` holds every dated version."""
+
+    path: str
+    document: str
+    values: tuple[tuple[dt.date, Any], ...]  # sorted by date
+    description: str
+    unit: str
+    clause: str
+    text: str  # the Chinese wording of the clause
+    interpretation: bool = False
+    alternative: str | None = None
+    reason: str | None = None
+    assumption: bool = False
+    allowed: tuple | None = None
+    min: float | None = None
+    max: float | None = None
+
+    def value_on(self, as_of: dt.date) -> tuple[dt.date, Any] | None:
+        found = None
+        for start, value in self.values:
+            if start <= as_of:
+                found = (start, value)
+        return found
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    effective: dt.date
+    provides: tuple[str, ...]
+    path: Path
+    parameters: Mapping[str, Parameter]
+    title_en: str = ""
+    number: str = ""
+    source: str = ""
+    default: bool = True
+
+
+def _walk(tree: Any, prefix: str, file: Path, doc_id: str, out: dict[str, Parameter]) -> None:
+    if not isinstance(tree, dict):
+        raise PolicyError(f"{file}: '{prefix}' must be a mapping of parameters / 必须是参数映射")
+    for key, node in tree.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(node, dict) and "values" in node:
+            out[path] = _parameter(path, node, file, doc_id)
+        else:
+            _walk(node, path, file, doc_id, out)
+
+
+def _parameter(path: str, node: dict, file: Path, doc_id: str) -> Parameter:
+    where = f"{file}: {path}"
+    unknown = set(node) - _META_KEYS
+    if unknown:
+        raise PolicyError(f"{where}: unknown metadata keys {sorted(unknown)} / 未知的元数据键")
+    values = node["values"]
+    if not isinstance(values, dict) or not values:
+        raise PolicyError(f"{where}: 'values' must map effective dates to values / 'values' 须按生效日期列出")
+    dated = tuple(sorted((_as_date(d, where), v) for d, v in values.items()))
+    ref = node.get("reference")
+    if not isinstance(ref, dict) or not ref.get("clause") or not ref.get("text"):
+        raise PolicyError(
+            f"{where}: every parameter needs reference.clause and reference.text (the Chinese wording) "
+            f"/ 每个参数须注明条款及原文"
+        )
+    interpretation = bool(node.get("interpretation", False))
+    if interpretation and not (node.get("alternative") and node.get("reason")):
+        raise PolicyError(f"{where}: interpretation: true needs 'alternative' and 'reason' / 解释性参数须注明备选解读与理由")
+    allowed = node.get("allowed")
+    return Parameter(
+        path=path,
+        document=str(ref.get("document", doc_id)),
+        values=dated,
+        description=str(node.get("description", "")),
+        unit=str(node.get("unit", "")),
+        clause=str(ref["clause"]),
+        text=str(ref["text"]).strip(),
+        interpretation=interpretation,
+        alternative=node.get("alternative"),
+        reason=node.get("reason"),
+        assumption=bool(node.get("assumption", False)),
+        allowed=tuple(allowed) if allowed is not None else None,
+        min=node.get("min"),
+        max=node.get("max"),
+    )
+
+
+def read_document(path: str | Path) -> Document:
+    """Read and validate one policy file (duplicate keys, dates, references, metadata)."""
+    path = Path(path)
+    data = _read_yaml(path)
+    head = data.get("document")
+    if not isinstance(head, dict) or not _REQUIRED_DOC_KEYS <= set(head):
+        raise PolicyError(f"{path}: 'document' needs {sorted(_REQUIRED_DOC_KEYS)} / 文件头缺少必填项")
+    doc_id = str(head["id"])
+    params: dict[str, Parameter] = {}
+    _walk(data.get("parameters") or {}, "", path, doc_id, params)
+    provides = tuple(head["provides"])
+    for p in params:
+        if p.split(".")[0] not in provides:
+            raise PolicyError(f"{path}: parameter {p} is outside the namespaces {list(provides)} this document provides")
+    return Document(
+        id=doc_id,
+        title=str(head["title"]),
+        effective=_as_date(head["effective"], f"{path}: document.effective"),
+        provides=provides,
+        path=path,
+        parameters=params,
+        title_en=str(head.get("title_en", "")),
+        number=str(head.get("number", "")),
+        source=str(head.get("source", "")),
+        default=bool(head.get("default", True)),
+    )
+
+
+def documents(extra_files: Iterable[str | Path] = ()) -> dict[str, Document]:
+    """All bundled policy documents (plus ``extra_files``), keyed by document id."""
+    docs: dict[str, Document] = {}
+    for path in [*sorted(POLICY_DIR.glob("*.yaml")), *map(Path, extra_files)]:
+        doc = read_document(path)
+        if doc.id in docs and docs[doc.id].path != doc.path:
+            raise PolicyError(f"{path}: document id {doc.id} already defined in {docs[doc.id].path}")
+        docs[doc.id] = doc
+    return docs
+
+
+# --------------------------------------------------------------------------------------------
+# Policy: the parameters in force on one date, for one choice of variants
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Policy:
+    """Parameters in force on ``as_of``.  Immutable: :meth:`override` returns a new Policy."""
+
+    as_of: dt.date
+    params: Mapping[str, Parameter]
+    values: Mapping[str, Any]
+    since: Mapping[str, dt.date]
+    sources: Mapping[str, Document]  # namespace -> document
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    # -- reading --------------------------------------------------------------------------
+    def get(self, path: str) -> Any:
+        """Value of a parameter, or of one key inside a mapping-valued parameter (``a.b.A``)."""
+        param_path, keys = self._split(path)
+        value = self.values[param_path]
+        for key in keys:
+            value = value[key]
+        return copy.deepcopy(value)
+
+    __getitem__ = get
+
+    def param(self, path: str) -> Parameter:
+        return self.params[self._split(path)[0]]
+
+    def _split(self, path: str) -> tuple[str, list[str]]:
+        parts = path.split(".")
+        for i in range(len(parts), 0, -1):
+            head = ".".join(parts[:i])
+            if head in self.params:
+                keys = parts[i:]
+                value = self.values[head]
+                for key in keys:
+                    if not isinstance(value, dict) or key not in value:
+                        raise PolicyError(f"unknown parameter path {path!r} / 未知参数路径 ({key!r} not in {head})")
+                    value = value[key]
+                return head, keys
+        raise PolicyError(f"unknown parameter path {path!r} / 未知参数路径")
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """Document id -> 'title (effective date)' for every document in use."""
+        return {d.id: f"{d.title} ({d.effective.isoformat()})" for d in self.sources.values()}
+
+    # -- what-if --------------------------------------------------------------------------
+    def override(self, changes: Mapping[str, Any]) -> "Policy":
+        """A copy with ``{"dotted.path": value}`` applied.  Unknown paths, wrong types, values outside
+        ``allowed``/``min``/``max`` raise :class:`PolicyError`; the original is untouched."""
+        values = copy.deepcopy(dict(self.values))
+        for path, new in changes.items():
+            head, keys = self._split(path)
+            param = self.params[head]
+            old = self.get(path)
+            new = _coerce(path, old, new)
+            _check_bounds(path, param, new, is_leaf=not keys)
+            if keys:
+                target = values[head]
+                for key in keys[:-1]:
+                    target = target[key]
+                target[keys[-1]] = new
+            else:
+                values[head] = new
+        return replace(self, values=values, overrides={**self.overrides, **dict(changes)})
+
+    # -- provenance -----------------------------------------------------------------------
+    def references(self, prefix: str = "") -> pd.DataFrame:
+        """One row per parameter in force (optionally under ``prefix``): value, unit, document,
+        clause, Chinese wording, interpretation flag, alternative, effective date, overridden."""
+        rows = []
+        for path, p in sorted(self.params.items()):
+            if prefix and not (path == prefix or path.startswith(prefix + ".")):
+                continue
+            overridden = any(o == path or o.startswith(path + ".") for o in self.overrides)
+            rows.append({
+                "path": path,
+                "value": self.values[path],
+                "unit": p.unit,
+                "description": p.description,
+                "document": p.document,
+                "clause": p.clause,
+                "text": p.text,
+                "interpretation": p.interpretation,
+                "alternative": p.alternative,
+                "assumption": p.assumption,
+                "effective": self.since[path],
+                "overridden": overridden,
+            })
+        return pd.DataFrame(rows, columns=[
+            "path", "value", "unit", "description", "document", "clause", "text", "interpretation",
+            "alternative", "assumption", "effective", "overridden",
+        ])
+
+    def interpretations(self, prefix: str = "") -> pd.DataFrame:
+        """Parameters that are spec-chosen readings or planning assumptions (for report footers)."""
+        refs = self.references(prefix)
+        return refs[refs["interpretation"] | refs["assumption"] | refs["overridden"]].reset_index(drop=True)
+
+
+def _coerce(path: str, old: Any, new: Any) -> Any:
+    """Accept ``new`` only if it has the same shape/type as ``old`` (ints and floats interchange)."""
+    def bad(expected: str):
+        return PolicyError(f"override {path}: expected {expected}, got {new!r} / 覆盖值类型错误")
+
+    if isinstance(old, bool):
+        if not isinstance(new, bool):
+            raise bad("a boolean")
+        return new
+    if isinstance(old, (int, float)):
+        if isinstance(new, bool) or not isinstance(new, (int, float)):
+            raise bad("a number")
+        if isinstance(old, int) and isinstance(new, float) and not new.is_integer():
+            raise bad("an integer")
+        return type(old)(new) if isinstance(old, int) else float(new)
+    if isinstance(old, str):
+        if not isinstance(new, str):
+            raise bad("a string")
+        return new
+    if isinstance(old, dict):
+        if not isinstance(new, dict):
+            raise bad("a mapping")
+        missing, extra = set(old) - set(new), set(new) - set(old)
+        if missing or extra:
+            raise PolicyError(f"override {path}: keys must stay {sorted(old)}; missing {sorted(missing)}, unknown {sorted(extra)}")
+        return {k: _coerce(f"{path}.{k}", old[k], new[k]) for k in old}
+    if isinstance(old, list):
+        if not isinstance(new, (list, tuple)):
+            raise bad("a list")
+        if old and new:
+            return [_coerce(f"{path}[{i}]", old[min(i, len(old) - 1)], v) for i, v in enumerate(new)]
+        return list(new)
+    return new
+
+
+def _check_bounds(path: str, param: Parameter, new: Any, is_leaf: bool) -> None:
+    def leaves(v):
+        if isinstance(v, dict):
+            for x in v.values():
+                yield from leaves(x)
+        elif isinstance(v, list):
+            for x in v:
+                yield from leaves(x)
+        else:
+            yield v
+
+    for v in leaves(new):
+        if param.allowed is not None and v not in param.allowed:
+            raise PolicyError(f"override {path}: {v!r} is not one of {list(param.allowed)} / 取值不在允许范围")
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if param.min is not None and v < param.min:
+                raise PolicyError(f"override {path}: {v!r} is below the minimum {param.min} / 低于下限")
+            if param.max is not None and v > param.max:
+                raise PolicyError(f"override {path}: {v!r} is above the maximum {param.max} / 高于上限")
+
+
+# --------------------------------------------------------------------------------------------
+# Loading and diffing
+# --------------------------------------------------------------------------------------------
+def load(
+    as_of: str | dt.date | None = None,
+    variant: str | Mapping[str, str] | None = None,
+    extra_files: Iterable[str | Path] = (),
+    overrides: Mapping[str, Any] | None = None,
+) -> Policy:
+    """Parameters in force on ``as_of`` (default: today).
+
+    ``variant`` chooses between documents that provide the same namespace: a document id
+    (``"P3"`` takes every namespace P3 provides) or a mapping ``{"duty": "P3"}``.  Without it, the
+    document marked ``default: true`` is used.  ``extra_files`` adds an institution's own policy
+    files (e.g. another appraisal rubric); ``overrides`` applies a what-if at once.
+    """
+    as_of = _as_date(as_of, "as_of") if as_of is not None else dt.date.today()
+    docs = documents(extra_files)
+    chosen = _choose(docs, variant)
+    params: dict[str, Parameter] = {}
+    values: dict[str, Any] = {}
+    since: dict[str, dt.date] = {}
+    for namespace, doc in chosen.items():
+        for path, p in doc.parameters.items():
+            if path.split(".")[0] != namespace:
+                continue
+            found = p.value_on(as_of)
+            if found is None:
+                raise PolicyError(
+                    f"{doc.path}: {path} has no value in force on {as_of} (first from {p.values[0][0]}) "
+                    f"/ 该日期无有效参数值"
+                )
+            params[path], since[path], values[path] = p, found[0], copy.deepcopy(found[1])
+    policy = Policy(as_of=as_of, params=params, values=values, since=since, sources=chosen)
+    return policy.override(overrides) if overrides else policy
+
+
+def _choose(docs: Mapping[str, Document], variant) -> dict[str, Document]:
+    if isinstance(variant, str):
+        if variant not in docs:
+            raise PolicyError(f"unknown policy variant {variant!r}; known documents: {sorted(docs)}")
+        variant = {ns: variant for ns in docs[variant].provides}
+    variant = dict(variant or {})
+    chosen: dict[str, Document] = {}
+    by_ns: dict[str, list[Document]] = {}
+    for doc in docs.values():
+        for ns in doc.provides:
+            by_ns.setdefault(ns, []).append(doc)
+    for ns, candidates in sorted(by_ns.items()):
+        if ns in variant:
+            match = [d for d in candidates if d.id == variant[ns]]
+            if not match:
+                raise PolicyError(f"variant {variant[ns]!r} does not provide namespace {ns!r}")
+            chosen[ns] = match[0]
+        else:
+            defaults = [d for d in candidates if d.default] or candidates
+            if len(defaults) > 1:
+                raise PolicyError(f"namespace {ns!r} is provided by {[d.id for d in defaults]}; choose one with variant=")
+            chosen[ns] = defaults[0]
+    unknown = set(variant) - set(by_ns)
+    if unknown:
+        raise PolicyError(f"unknown namespaces in variant: {sorted(unknown)}")
+    return chosen
+
+
+def diff(a: Policy, b: Policy, prefix: str = "") -> pd.DataFrame:
+    """Parameters whose value or clause differs between two policies, side by side.
+
+    Works for two dates (versions), two variants (``load(variant="P2")`` vs ``"P3"``) or a
+    baseline and a what-if.  Columns: path, value_a, value_b, document/clause/text for each side.
+    """
+    rows = []
+    for path in sorted(set(a.params) | set(b.params)):
+        if prefix and not (path == prefix or path.startswith(prefix + ".")):
+            continue
+        pa, pb = a.params.get(path), b.params.get(path)
+        va = a.values.get(path) if pa else None
+        vb = b.values.get(path) if pb else None
+        if pa is not None and pb is not None and va == vb:
+            continue
+        rows.append({
+            "path": path,
+            "description": (pa or pb).description,
+            "value_a": va,
+            "value_b": vb,
+            "document_a": pa.document if pa else None,
+            "clause_a": pa.clause if pa else None,
+            "text_a": pa.text if pa else None,
+            "document_b": pb.document if pb else None,
+            "clause_b": pb.clause if pb else None,
+            "text_b": pb.text if pb else None,
+        })
+    return pd.DataFrame(rows, columns=[
+        "path", "description", "value_a", "value_b", "document_a", "clause_a", "text_a",
+        "document_b", "clause_b", "text_b",
+    ])
