@@ -466,6 +466,20 @@ def _choose(docs: Mapping[str, Document], variant) -> dict[str, Document]:
     return chosen
 
 
+def load_overrides(path: str | Path | None) -> dict[str, Any]:
+    """Read a what-if override file: a YAML/JSON mapping ``{"dotted.path": value}``.
+
+    An empty path or ``None`` means no override.  The file may also hold ``variant:`` (a document id
+    or a namespace mapping) which :func:`load` takes separately; it is returned under that key.
+    """
+    if not path:
+        return {}
+    data = _read_yaml(Path(path))
+    if not all(isinstance(k, str) for k in data):
+        raise PolicyError(f"{path}: override keys must be dotted parameter paths / 覆盖键须为参数路径")
+    return data
+
+
 def diff(a: Policy, b: Policy, prefix: str = "") -> pd.DataFrame:
     """Parameters whose value or clause differs between two policies, side by side.
 
