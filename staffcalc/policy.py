@@ -93,7 +93,9 @@ def _read_yaml(path: Path) -> dict:
     loader.name = str(path)
     try:
         data = loader.get_single_data()
-    except yaml.YAMLError as exc:
+    except PolicyError:
+        raise
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date such as 2024-13-01
         raise PolicyError(f"{path}: not valid YAML / YAML 格式错误: {exc}") from exc
     finally:
         loader.dispose()

@@ -38,7 +38,11 @@ class Column:
 
 @dataclass(frozen=True)
 class Check:
-    """A cross-field rule: ``fn(df) -> boolean Series`` that is True where a row is valid."""
+    """A cross-field rule: ``fn(df) -> boolean Series`` that is True where a row is valid.
+
+    ``fn`` runs during validation on nullable dtypes (``Int64``, ``boolean``, ``str`` with NaN,
+    ``datetime64`` with NaT) and must treat missing cells as valid (another rule reports them).
+    """
 
     name: str                   # short id, e.g. "post_since_after_birth"
     description: str            # English

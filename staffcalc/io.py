@@ -1,0 +1,653 @@
+"""Reading and validating the input tables users give us (CSV or Excel, English or Chinese headers).
+
+:func:`read_table` reads one file for one table kind of :data:`staffcalc.schemas.TABLES`, converts
+every column to its type and validates the result with a pandera schema built from the
+:class:`~staffcalc.schemas.base.Table` (required columns, types, ranges, allowed values, empty
+cells, unique columns, the key, and the table's cross-field checks).  Every problem in the file is
+collected (pandera ``lazy=True`` plus our own per-cell conversion checks) and raised at once as an
+:class:`InputError` that names the file, the row number as the user sees it in Excel (the header is
+row 1, the first data row is row 2), the column in English and Chinese, the value and the rule,
+in English and Chinese.  :func:`read_tables` reads a whole data folder the same way.
+
+What is accepted
+----------------
+* Files: ``.xlsx``/``.xlsm`` (openpyxl; ``sheet`` by name, default the first sheet) and anything
+  else as CSV.  CSV encodings are detected: UTF-8 (with or without BOM), then GB18030 (a superset
+  of GBK/GB2312, what Excel on a Chinese Windows writes for "CSV (逗号分隔)"), and UTF-16 with BOM
+  (Excel's "Unicode 文本", tab-separated).  A CSV whose header line has tabs and no commas is read
+  as tab-separated.
+* Headers: the English column names (case-insensitive) or the Chinese ``zh`` headers, mixed freely;
+  surrounding whitespace (also full-width spaces) is ignored.  Columns not in the schema are
+  **dropped** (a notes column such as 备注 does no harm); the result has exactly the schema's
+  columns in schema order.  Optional columns absent from the file are added as all-missing.
+* Cells: surrounding whitespace is stripped; an empty cell is a missing value.  Rows that are
+  entirely empty (Excel often leaves ``,,,,`` lines at the end) are skipped, but row numbers in
+  errors still count them, so they match what Excel shows.
+* Types of the returned columns: ``str`` → pandas ``str`` (missing = NaN); ``int`` → ``int64``, or
+  ``Int64`` when the column is nullable or optional-and-absent; ``float`` → ``float64``; ``bool`` →
+  ``bool``, or ``boolean`` when nullable (accepted: 是/否, true/false in any case, 1/0, yes/no,
+  y/n, t/f, and Excel TRUE/FALSE cells); ``date`` → ``datetime64[ns]`` (accepted: YYYY-MM-DD,
+  YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, YYYYMMDD, month/day with or without leading zeros, Excel
+  date cells, and Excel serial day numbers of up to 5 digits (1900 date system); a time of day after
+  the date is ignored).  Whole numbers written as ``12.0`` are accepted in int columns; text that
+  is not a finite number is an error, never silently dropped.
+* Zero data rows is an error for every kind (a header-only file is almost always an export that
+  went wrong; no calculation has a meaningful answer for an empty roster).
+
+The returned frame has a fresh ``RangeIndex``: index ``i`` is Excel row ``i + 2`` when the file
+has no empty rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io as _io
+import re
+import zipfile
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaError, SchemaErrors
+
+from . import schemas
+from .schemas.base import Column, Table
+
+__all__ = ["InputError", "read_table", "read_tables", "pandera_schema", "PROBLEM_COLUMNS"]
+
+PROBLEM_COLUMNS = ["file", "row", "column", "column_zh", "value", "rule", "message_en", "message_zh"]
+MAX_MESSAGE_LINES = 50
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+_TRUE = ("是", "true", "1", "yes", "y", "t")
+_FALSE = ("否", "false", "0", "no", "n", "f")
+# dtypes of the frame pandera validates (nullable everywhere, so a bad cell can be NA)
+_CHECK_DTYPES = {
+    "str": pd.StringDtype(na_value=np.nan),
+    "int": pd.Int64Dtype(),
+    "float": np.dtype("float64"),
+    "bool": pd.BooleanDtype(),
+    "date": np.dtype("datetime64[ns]"),
+}
+_TYPE_MESSAGES = {
+    "int": ("not a whole number", "不是整数"),
+    "float": ("not a number", "不是数字"),
+    "bool": ("not a yes/no value (是/否, true/false, 1/0, yes/no, Y/N)", "不是有效的是/否值（是/否、true/false、1/0）"),
+    "date": ("not a valid date (write YYYY-MM-DD)", "不是有效日期（应写作 YYYY-MM-DD）"),
+}
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+# --------------------------------------------------------------------------------------------
+# The error
+# --------------------------------------------------------------------------------------------
+class InputError(ValueError):
+    """Bad input: every problem found, with where it is and which rule it breaks.
+
+    ``problems`` is a DataFrame with columns ``file, row, column, column_zh, value, rule,
+    message_en, message_zh``; ``row`` is the Excel row number (header = 1; ``<NA>`` for a problem
+    with the whole file), ``column`` the English column name (``column_zh`` its Chinese header).
+    ``str(error)`` lists the problems, at most :data:`MAX_MESSAGE_LINES` lines.
+    """
+
+    def __init__(self, problems: pd.DataFrame):
+        self.problems = problems.reset_index(drop=True)
+        super().__init__(_format(self.problems))
+
+
+def _format(problems: pd.DataFrame) -> str:
+    n = len(problems)
+    files = list(dict.fromkeys(problems["file"]))
+    head = (f"{n} problem{'s' if n != 1 else ''} in {', '.join(files)} / 输入数据有 {n} 处问题:")
+    lines = [head]
+    for p in problems.head(MAX_MESSAGE_LINES).itertuples(index=False):
+        where = [str(p.file)]
+        if not pd.isna(p.row):
+            where.append(f"row {int(p.row)} / 第{int(p.row)}行")
+        if isinstance(p.column, str) and p.column:
+            where.append(f"column {p.column} ({p.column_zh})" if p.column_zh else f"column {p.column}")
+        text = ", ".join(where)
+        if not pd.isna(p.row) and p.rule not in ("missing_column", "duplicate_column"):
+            text += f", value {_show(p.value)}"
+        lines.append(f"  {text}: {p.message_en} / {p.message_zh} [{p.rule}]")
+    if n > MAX_MESSAGE_LINES:
+        more = n - MAX_MESSAGE_LINES
+        lines.append(f"  … and {more} more / 另有 {more} 处问题 (see InputError.problems)")
+    return "\n".join(lines)
+
+
+def _show(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+        return "(empty / 空)"
+    return repr(str(value))
+
+
+class _Problems:
+    """Collects problems as small DataFrames (vectorised, so a million bad cells stay cheap)."""
+
+    def __init__(self):
+        self.parts: list[pd.DataFrame] = []
+        self.column_order: dict[str, int] = {}  # sort problems within a row by column position
+
+    def __bool__(self):
+        return any(len(p) for p in self.parts)
+
+    def add(self, file, rule, en, zh, row=None, column=None, column_zh=None, value=None):
+        self.cells(file, rule, en, zh, rows=[row], column=column, column_zh=column_zh, values=[value])
+
+    def cells(self, file, rule, en, zh, rows, column=None, column_zh=None, values=None):
+        rows = pd.array(list(rows) if not isinstance(rows, np.ndarray) else rows, dtype="Int64")
+        n = len(rows)
+        if n == 0:
+            return
+        if values is None:
+            values = [""] * n
+        values = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values] \
+            if not isinstance(values, np.ndarray) else values
+        self.parts.append(pd.DataFrame({
+            "file": str(file), "row": rows, "column": column or "", "column_zh": column_zh or "",
+            "value": pd.array(values, dtype=object), "rule": rule, "message_en": en, "message_zh": zh,
+        }, columns=PROBLEM_COLUMNS))
+
+    def frame(self) -> pd.DataFrame:
+        parts = [p for p in self.parts if len(p)]
+        if not parts:
+            return pd.DataFrame(columns=PROBLEM_COLUMNS)
+        out = pd.concat(parts, ignore_index=True)
+        # file-level problems first, then by row, keeping the order found within a row
+        files = {f: i for i, f in enumerate(dict.fromkeys(out["file"]))}
+        out["_file"] = out["file"].map(files)
+        first = out["column"].str.split(",").str[0]
+        out["_col"] = first.map(self.column_order).fillna(len(self.column_order)) if self.column_order else 0
+        out = out.sort_values(["_file", "row", "_col"], na_position="first", kind="stable")
+        return out.drop(columns=["_file", "_col"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Public functions
+# --------------------------------------------------------------------------------------------
+def read_table(path: str | Path, kind: str, sheet: str | None = None) -> pd.DataFrame:
+    """Read and validate one input table; see the module docstring for what is accepted.
+
+    ``kind`` is a key of ``staffcalc.schemas.TABLES`` (e.g. ``"staff"``); ``sheet`` picks an
+    Excel sheet by name (default: the first) and is ignored for CSV.  Raises :class:`InputError`
+    listing every problem: unknown kind, missing or unreadable file, empty file, no data rows, wrong
+    sheet, missing or duplicated columns, cells of the wrong type, empty required cells, values out
+    of range or not allowed, duplicated unique values or keys, failed cross-field checks.
+    """
+    problems = _Problems()
+    df = _read(Path(path), kind, sheet, problems)
+    if problems:
+        raise InputError(problems.frame())
+    return df
+
+
+def read_tables(data_dir: str | Path, kinds: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Read every table (or the given ``kinds``) from its standard file in ``data_dir``.
+
+    The file is ``Table.file`` (e.g. ``staff.csv``) or the same stem with ``.xlsx``; having both
+    is an error (which one did the user edit?).  Problems of all files are collected into one
+    :class:`InputError`.
+    """
+    data_dir = Path(data_dir)
+    problems = _Problems()
+    kinds = list(schemas.TABLES) if kinds is None else list(kinds)
+    out: dict[str, pd.DataFrame] = {}
+    if not data_dir.is_dir():
+        problems.add(str(data_dir), "file_missing", "data folder not found", "找不到数据文件夹")
+        raise InputError(problems.frame())
+    for kind in kinds:
+        if kind not in schemas.TABLES:
+            _unknown_kind(problems, str(data_dir), kind)
+            continue
+        table = schemas.TABLES[kind]
+        stem = Path(table.file or f"{kind}.csv").stem
+        candidates = [data_dir / (table.file or f"{kind}.csv")]
+        candidates += [data_dir / f"{stem}{s}" for s in EXCEL_SUFFIXES if data_dir / f"{stem}{s}" not in candidates]
+        found = [p for p in candidates if p.is_file()]
+        if not found:
+            problems.add(str(candidates[0]), "file_missing",
+                         f"file not found (also looked for {', '.join(p.name for p in candidates[1:])})",
+                         f"找不到文件（{table.zh}）")
+            continue
+        if len(found) > 1:
+            problems.add(str(data_dir), "ambiguous_file",
+                         f"both {' and '.join(p.name for p in found)} exist for table {kind}; keep one",
+                         f"{table.zh}同时存在多个文件，请只保留一个")
+            continue
+        df = _read(found[0], kind, None, problems)
+        if df is not None:
+            out[kind] = df
+    if problems:
+        raise InputError(problems.frame())
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Reading raw cells
+# --------------------------------------------------------------------------------------------
+def _unknown_kind(problems: _Problems, file: str, kind) -> None:
+    problems.add(file, "kind", f"unknown table kind {kind!r}; known kinds: {', '.join(sorted(schemas.TABLES))}",
+                 f"未知的表类型 {kind!r}")
+
+
+def _read(path: Path, kind: str, sheet: str | None, problems: _Problems) -> pd.DataFrame | None:
+    file = str(path)
+    if kind not in schemas.TABLES:
+        _unknown_kind(problems, file, kind)
+        return None
+    table = schemas.TABLES[kind]
+    if not path.is_file():
+        problems.add(file, "file_missing", "file not found", "找不到文件")
+        return None
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        raw = _raw_excel(path, sheet, problems)
+    elif path.suffix.lower() == ".xls":
+        problems.add(file, "unreadable", "old Excel .xls format: save it as .xlsx or CSV",
+                     "不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV")
+        return None
+    else:
+        raw = _raw_csv(path, problems)
+    if raw is None:
+        return None
+    header, cells = raw
+    return _parse(file, table, header, cells, problems)
+
+
+def _raw_csv(path: Path, problems: _Problems):
+    file = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.add(file, "unreadable", f"cannot read the file: {exc.strerror or exc}", "无法读取文件")
+        return None
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        problems.add(file, "empty", "the file is empty", "文件为空")
+        return None
+    if data[:4] == b"PK\x03\x04":
+        problems.add(file, "unreadable", "this is an Excel workbook, not a CSV file: name it .xlsx",
+                     "这是 Excel 工作簿而不是 CSV 文件，请使用 .xlsx 扩展名")
+        return None
+    text, encoding = None, "utf-16"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data[:65536]:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    if text is None or _looks_binary(text):
+        problems.add(file, "unreadable",
+                     "not a text CSV file (binary content or unknown encoding; save as CSV UTF-8 or .xlsx)",
+                     "不是可识别的 CSV 文本文件（请另存为 CSV UTF-8 或 .xlsx）")
+        return None
+    payload = data[3:] if data[:3] == b"\xef\xbb\xbf" else data
+    if encoding != "utf-8-sig":
+        payload = text.encode("utf-8")
+    del text
+    first = payload.split(b"\n", 1)[0]
+    sep = "\t" if b"\t" in first and b"," not in first else ","
+    try:
+        width = pd.read_csv(_io.BytesIO(payload), sep=sep, header=None, nrows=1, dtype=str).shape[1]
+        cells = _csv_arrow(payload, sep, width)
+    except Exception:  # ragged rows and other oddities: the slower reader pads short rows, names bad lines
+        try:
+            cells = pd.read_csv(_io.BytesIO(payload), sep=sep, header=None, dtype=str, keep_default_na=False,
+                                na_filter=False, skip_blank_lines=False, encoding="utf-8")
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            msg = re.sub(r"\s+", " ", str(exc)).strip()
+            row = re.search(r"line (\d+)", msg)
+            problems.add(file, "unreadable", f"not a well-formed CSV file: {msg}",
+                         "CSV 格式错误（某行的列数与表头不一致等）", row=int(row.group(1)) if row else None)
+            return None
+    header = [str(h) for h in cells.iloc[0].tolist()]
+    cells = cells.iloc[1:].reset_index(drop=True)
+    cells.columns = range(cells.shape[1])
+    return header, cells
+
+
+def _csv_arrow(payload: bytes, sep: str, width: int) -> pd.DataFrame:
+    """Fast path: every cell as text with pyarrow (empty lines kept, so row numbers stay right)."""
+    import pyarrow as pyarrow
+    import pyarrow.csv as pcsv
+
+    names = [f"c{i}" for i in range(width)]
+    table = pcsv.read_csv(
+        _io.BytesIO(payload),
+        read_options=pcsv.ReadOptions(column_names=names),
+        parse_options=pcsv.ParseOptions(delimiter=sep, ignore_empty_lines=False, newlines_in_values=True),
+        convert_options=pcsv.ConvertOptions(column_types={n: pyarrow.string() for n in names},
+                                            strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    df = table.to_pandas(types_mapper={pyarrow.string(): _CHECK_DTYPES["str"]}.get)
+    df.columns = range(width)
+    return df
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
+    return controls > max(2, len(sample) // 100)
+
+
+def _raw_excel(path: Path, sheet: str | None, problems: _Problems):
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    file = str(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        problems.add(file, "unreadable", f"not a readable Excel workbook ({type(exc).__name__})",
+                     "不是可读取的 Excel 工作簿")
+        return None
+    try:
+        names = wb.sheetnames
+        if sheet is not None and sheet not in names:
+            problems.add(file, "sheet", f"no sheet named {sheet!r}; the workbook has: {', '.join(names)}",
+                         f"找不到工作表 {sheet!r}；现有工作表：{'、'.join(names)}")
+            return None
+        if not names:
+            problems.add(file, "empty", "the workbook has no sheets", "工作簿没有工作表")
+            return None
+        ws = wb[sheet if sheet is not None else names[0]]
+        rows = [tuple(_cell_text(v) for v in r) for r in ws.iter_rows(min_row=1, values_only=True)]
+    except Exception as exc:  # a corrupt part inside the zip: report, never a deep traceback
+        problems.add(file, "unreadable", f"cannot read the workbook ({type(exc).__name__}: {exc})",
+                     "无法读取 Excel 工作簿")
+        return None
+    finally:
+        wb.close()
+    if not rows or not any(any(v for v in r) for r in rows):
+        problems.add(file, "empty", "the sheet is empty", "工作表为空")
+        return None
+    width = max(len(r) for r in rows)
+    rows = [r + ("",) * (width - len(r)) for r in rows]
+    header = list(rows[0])
+    cells = pd.DataFrame(rows[1:], columns=range(width), dtype=object).astype(pd.StringDtype(na_value=np.nan))
+    cells = cells.fillna("")
+    return header, cells
+
+
+def _cell_text(v) -> str:
+    """One Excel cell as the text a user would have typed."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+# --------------------------------------------------------------------------------------------
+# Headers, conversion, validation
+# --------------------------------------------------------------------------------------------
+def _header_map(file: str, table: Table, header: list[str], problems: _Problems) -> dict[str, int]:
+    """English column name -> position in the file."""
+    lower = {c.name.lower(): c.name for c in table.columns}
+    zh = table.zh_to_en
+    found: dict[str, int] = {}
+    for pos, h in enumerate(header):
+        h = str(h).replace("\ufeff", "").strip()
+        name = lower.get(h.lower()) or zh.get(h)
+        if name is None:
+            continue  # unknown columns are dropped (module docstring)
+        if name in found:
+            col = table.column(name)
+            problems.add(file, "duplicate_column",
+                         f"the column appears twice (header cells {found[name] + 1} and {pos + 1})",
+                         f"该列出现两次（第{found[name] + 1}列和第{pos + 1}列）", row=1, column=name, column_zh=col.zh)
+            continue
+        found[name] = pos
+    return found
+
+
+def _convert(col: Column, s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Convert stripped text to the checking dtype; returns (values, mask of unconvertible cells)."""
+    empty = (s == "").to_numpy()
+    if col.dtype == "str":
+        return s.where(~empty).astype(_CHECK_DTYPES["str"]), np.zeros(len(s), bool)
+    if col.dtype in ("int", "float"):
+        num = pd.to_numeric(s.where(~empty), errors="coerce").astype("float64").to_numpy()
+        ok = np.isfinite(num)
+        if col.dtype == "int":
+            ok &= np.mod(np.where(ok, num, 0.0), 1) == 0
+        bad = ~empty & ~ok
+        num = np.where(ok, num, np.nan)
+        out = pd.Series(num, index=s.index)
+        return (out.astype("Int64") if col.dtype == "int" else out), bad
+    if col.dtype == "bool":
+        low = s.str.lower()
+        is_true, is_false = low.isin(_TRUE).to_numpy(), low.isin(_FALSE).to_numpy()
+        bad = ~empty & ~is_true & ~is_false
+        out = pd.array(np.where(is_true, True, False), dtype="boolean")
+        out[~(is_true | is_false)] = pd.NA
+        return pd.Series(out, index=s.index), bad
+    # date
+    return _to_dates(s, empty)
+
+
+_DATE_SEPARATORS = re.compile(r"[/.年月]")
+
+
+def _to_dates(s: pd.Series, empty: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    # fast path: ISO dates, the common case, parsed in C; only the rest goes through normalisation
+    dates = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    rest_mask = dates.isna().to_numpy() & ~empty
+    if rest_mask.any():
+        rest = s[rest_mask].str.split(r"[ T]", n=1, regex=True).str[0]  # drop a time of day
+        rest = rest.str.replace(_DATE_SEPARATORS, "-", regex=True).str.replace("日", "", regex=False)
+        parsed = pd.to_datetime(rest, format="%Y-%m-%d", errors="coerce")
+        compact = pd.to_datetime(rest.where(rest.str.fullmatch(r"\d{8}")), format="%Y%m%d", errors="coerce")
+        serial = pd.to_numeric(rest.where(rest.str.fullmatch(r"\d{1,5}(\.0+)?")), errors="coerce")
+        from_serial = _EXCEL_EPOCH + pd.to_timedelta(serial.where(serial >= 1), unit="D")
+        dates = dates.copy()
+        dates[rest_mask] = parsed.fillna(compact).fillna(from_serial).astype("datetime64[ns]").to_numpy()
+    bad = ~empty & dates.isna().to_numpy()
+    return dates, bad
+
+
+def _num(x) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _allowed_text(col: Column, sep: str) -> str:
+    return sep.join(str(a) for a in col.allowed)
+
+
+def pandera_schema(table: Table | str, present: Iterable[str] | None = None,
+                   bad_cells: Mapping[str, np.ndarray] | None = None) -> pa.DataFrameSchema:
+    """The pandera schema for ``table`` (a Table or a kind), over the nullable checking dtypes.
+
+    Columns: dtype, ``nullable``, ``unique`` (when the column is unique but not the whole key),
+    and checks named ``min``/``max``/``allowed``; the key columns are unique together; each
+    :class:`~staffcalc.schemas.base.Check` becomes a DataFrame-level check named after it.  A
+    cross-field check is not applied to a row where one of its columns already has a reported
+    problem (an empty cell in a non-nullable column, or a cell in ``bad_cells``, the positions
+    that failed conversion) so one bad cell gives one message; empty cells in nullable columns
+    are left to the check itself.  ``present`` limits the schema to the columns the file has.
+    """
+    if isinstance(table, str):
+        table = schemas.get(table)
+    present = set(table.names if present is None else present)
+    bad_cells = dict(bad_cells or {})
+    columns = {}
+    for col in table.columns:
+        if col.name not in present:
+            continue
+        checks = []
+        if col.min is not None:
+            checks.append(pa.Check(lambda s, m=col.min: s >= m, name="min"))
+        if col.max is not None:
+            checks.append(pa.Check(lambda s, m=col.max: s <= m, name="max"))
+        if col.allowed is not None:
+            checks.append(pa.Check(lambda s, a=tuple(col.allowed): s.isin(a), name="allowed"))
+        columns[col.name] = pa.Column(
+            _CHECK_DTYPES[col.dtype], checks=checks, nullable=col.nullable,
+            unique=col.unique and tuple(table.key) != (col.name,), required=True, coerce=False,
+        )
+    df_checks = [pa.Check(_wide(table, check, bad_cells), name=check.name)
+                 for check in table.checks if set(check.columns) <= present]
+    key = list(table.key) if table.key and set(table.key) <= present else None
+    return pa.DataFrameSchema(columns, checks=df_checks, unique=key, report_duplicates="all",
+                              name=table.kind, strict=False, coerce=False)
+
+
+def _wide(table: Table, check, bad_cells: Mapping[str, np.ndarray]):
+    cols = list(check.columns)
+    required = [c for c in cols if not table.column(c).nullable]
+
+    def fn(df: pd.DataFrame) -> pd.Series:
+        ok = pd.Series(check.fn(df), index=df.index).fillna(False).astype(bool).to_numpy()
+        skip = df[required].isna().any(axis=1).to_numpy() if required else np.zeros(len(df), bool)
+        for c in cols:
+            if c in bad_cells:
+                skip = skip | bad_cells[c]
+        return pd.Series(ok | skip, index=df.index)
+
+    return fn
+
+
+def _parse(file: str, table: Table, header: list[str], cells: pd.DataFrame, problems: _Problems):
+    for i, name in enumerate(table.names):
+        problems.column_order.setdefault(name, i)
+    positions = _header_map(file, table, header, problems)
+    excel_rows = np.arange(2, len(cells) + 2)
+    # strip every cell; drop rows that are entirely empty (row numbers keep counting them)
+    stripped = {}
+    for pos in positions.values():
+        stripped[pos] = cells[pos].fillna("").astype(_CHECK_DTYPES["str"]).str.strip()
+    if len(cells.columns):
+        blank = np.ones(len(cells), bool)
+        for pos in range(cells.shape[1]):
+            col = stripped.get(pos)
+            if col is None:
+                col = cells[pos].fillna("").astype(_CHECK_DTYPES["str"]).str.strip()
+            blank &= (col == "").to_numpy()
+            if not blank.any():
+                break
+    else:
+        blank = np.zeros(len(cells), bool)
+    keep = ~blank
+    excel_rows = excel_rows[keep]
+    text = {name: stripped[pos][keep].reset_index(drop=True) for name, pos in positions.items()}
+
+    for col in table.columns:
+        if col.name not in positions and col.required:
+            problems.add(file, "missing_column",
+                         f"required column missing (header {col.name} or {col.zh})",
+                         f"缺少必填列（表头 {col.zh} 或 {col.name}）", row=1, column=col.name, column_zh=col.zh)
+    n = int(keep.sum())
+    if n == 0:
+        problems.add(file, "no_rows", "the file has a header but no data rows", "文件只有表头，没有数据行")
+        return None
+
+    frame = {}
+    conversion_bad: dict[str, np.ndarray] = {}
+    for col in table.columns:
+        if col.name in text:
+            values, bad = _convert(col, text[col.name])
+            if bad.any():
+                conversion_bad[col.name] = bad
+                en, zh = _TYPE_MESSAGES[col.dtype]
+                problems.cells(file, "type", en, zh, rows=excel_rows[bad], column=col.name, column_zh=col.zh,
+                               values=text[col.name].to_numpy(dtype=object)[bad])
+            frame[col.name] = values
+        else:
+            frame[col.name] = pd.Series([None] * n, dtype=_CHECK_DTYPES[col.dtype])
+    df = pd.DataFrame(frame, index=pd.RangeIndex(n))
+
+    schema = pandera_schema(table, present=positions.keys(), bad_cells=conversion_bad)
+    try:
+        schema.validate(df, lazy=True)
+    except SchemaErrors as exc:
+        _pandera_problems(file, table, exc.failure_cases, excel_rows, text, df, conversion_bad, problems)
+    except SchemaError as exc:  # not lazy-collectable (should not happen): still a clean error
+        problems.add(file, "schema", str(exc).splitlines()[0], "数据校验失败")
+    if problems:
+        return None
+    # final dtypes: numpy int/bool where the column cannot hold missing values
+    for col in table.columns:
+        if col.name in positions and not col.nullable:
+            if col.dtype == "int":
+                df[col.name] = df[col.name].astype("int64")
+            elif col.dtype == "bool":
+                df[col.name] = df[col.name].astype(bool)
+    return df
+
+
+def _pandera_problems(file, table, fc: pd.DataFrame, excel_rows, text, df, conversion_bad, problems):
+    for r in fc[fc["index"].isna()].itertuples(index=False):  # a check that could not run at all
+        problems.add(file, str(r.check), f"check could not be evaluated: {r.failure_case}",
+                     f"无法执行校验 {r.check}", column=r.column if isinstance(r.column, str) else None)
+    fc = fc[fc["index"].notna()].copy()
+    fc["index"] = fc["index"].astype("int64")
+    for check in table.checks:  # a wide check is reported by pandera once per column: once per row here
+        idx = np.unique(fc.loc[fc["check"] == check.name, "index"].to_numpy())
+        if len(idx):
+            cols = list(check.columns)
+            problems.cells(file, check.name, f"check failed: {check.description}", f"未通过校验：{check.zh}",
+                           rows=excel_rows[idx], column=",".join(cols),
+                           column_zh=",".join(table.column(c).zh for c in cols), values=_joined(text, cols, idx))
+    dup = fc[fc["check"] == "multiple_fields_uniqueness"]
+    if len(dup):
+        idx = np.unique(dup["index"].to_numpy())
+        key = list(table.key)
+        zh = "、".join(table.column(k).zh for k in key)
+        values = text[key[0]].to_numpy(dtype=object)[idx] if len(key) == 1 else _joined(text, key, idx)
+        problems.cells(file, "key", f"duplicate key ({', '.join(key)}): another row has the same",
+                       f"主键（{zh}）重复：其他行有相同的值", rows=excel_rows[idx],
+                       column=",".join(key), column_zh=",".join(table.column(k).zh for k in key), values=values)
+    rest = fc[fc["column"].isin(table.names) & ~fc["check"].isin([c.name for c in table.checks])
+              & (fc["check"] != "multiple_fields_uniqueness")]
+    for (column, check), group in rest.groupby(["column", "check"], sort=False):
+        idx = group["index"].to_numpy()
+        col = table.column(column)
+        if column in conversion_bad:
+            idx = idx[~conversion_bad[column][idx]]  # already reported as a type problem
+        if check == "field_uniqueness":
+            idx = idx[~df[column].isna().to_numpy()[idx]]
+        idx = np.unique(idx)
+        if len(idx) == 0:
+            continue
+        rule, en, zh = _column_rule(table, col, check)
+        problems.cells(file, rule, en, zh, rows=excel_rows[idx], column=col.name, column_zh=col.zh,
+                       values=text[column].to_numpy(dtype=object)[idx])
+
+
+def _column_rule(table: Table, col: Column, check: str) -> tuple[str, str, str]:
+    if check == "not_nullable":
+        return "required", "empty, but a value is required", "不能为空"
+    if check == "field_uniqueness":
+        if tuple(table.key) == (col.name,):
+            return "key", "duplicate key: another row has the same value", "主键重复：其他行有相同的值"
+        return "unique", "the value appears in more than one row", "值重复（须唯一）"
+    if check == "min":
+        return "min", f"below the minimum {_num(col.min)}", f"小于最小值 {_num(col.min)}"
+    if check == "max":
+        return "max", f"above the maximum {_num(col.max)}", f"大于最大值 {_num(col.max)}"
+    if check == "allowed":
+        return ("allowed", f"not one of the allowed values: {_allowed_text(col, ', ')}",
+                f"不是允许的值：{_allowed_text(col, '、')}")
+    return "type", f"failed check {check}", f"未通过校验 {check}"
+
+
+def _joined(text, columns, idx) -> np.ndarray:
+    parts = [np.char.add(f"{c}=", text[c].fillna("").to_numpy(dtype=str)[idx]) if c in text
+             else np.full(len(idx), f"{c}=") for c in columns]
+    out = parts[0]
+    for p in parts[1:]:
+        out = np.char.add(np.char.add(out, "; "), p)
+    return out.astype(object)
