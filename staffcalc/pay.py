@@ -1,0 +1,304 @@
+"""Pay during degree study and further study, refunds and breach liability (spec §8; P1).
+
+Public API (spec §9):
+
+* :func:`study_leave_year` — pay for one study year: ``paid``, ``withheld`` (yuan for the year) and
+  ``flags`` (``;``-joined codes, see :data:`FLAGS`).
+* :func:`breach_liability` — what a person owes when the service period (P1 §11) is not completed.
+* :func:`refund_due` — the pay refunded when study is interrupted for a listed cause (P1 §10.8).
+
+The rules, per study year (every number and list comes from ``study_leave.*`` in the P1 policy file):
+
+* Full release (全脱产, P1 §7.2): the ``withheld_components`` (奖励性绩效, 基础绩效奖, 校内绩效工资, 学院
+  福利待遇) are not paid; basic salary and allowances continue.  Restoration (P1 §10.11): back on post
+  at least 6 months in the year (含6个月: 6 counts) **and** at least 50% (≥50%) of the workload → the
+  withheld components are paid for the months on post.  Either threshold missed → nothing restored.
+* Partial release (非脱产, P1 §6.2, §7.3): workload ≥ 70% and appraisal passed → paid as on post.
+  Otherwise the text is silent: ``study_leave.pay.partial_below_requirement`` (interpretation) —
+  default withhold the full-release components for the year; alternative paid as on post.  Flagged
+  either way.
+* No agreement (P1 §10.5, degree study only): flagged; ``study_leave.pay.no_agreement``
+  (interpretation) — default ``not_granted``: full release is paid nothing for the year (the retained
+  basic salary and allowances are a benefit of P1, and so is restoration), partial release has the
+  full-release components withheld (its basic salary and allowances are pay for the work it keeps
+  doing); alternative ``granted`` pays as with an agreement.
+* Further study (进修, P1 §15.3): 工资和福利待遇不变 — pay unchanged; the agreement does not apply.
+
+Every rule only moves money between ``paid`` and ``withheld``, so ``paid + withheld`` equals the
+full pay (12 × the monthly components) for every row.  Withheld money goes to the external-teacher
+fund (P1 §7.2: 所扣款项全部用于外聘教师劳务费发放).
+
+Shares are compared with their threshold in units of 1e-9 (:func:`share_at_least`), so that a share
+computed as 224/320 and one typed as 0.70 fall on the same side of 70% while 0.69 never reaches it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import policy as _policy
+from .policy import Policy
+from .schemas.study_leave import MODES
+
+__all__ = ["FLAGS", "study_leave_year", "breach_liability", "refund_due", "share_at_least"]
+
+# Flag code -> (clause, English, Chinese, interpretation parameter or "").
+FLAGS: dict[str, tuple[str, str, str, str]] = {
+    "no_agreement": ("P1 §10.5", "no training agreement signed before study", "就读前未签订培养协议",
+                     "study_leave.pay.no_agreement"),
+    "partial_below_workload": ("P1 §6.2, §7.3", "partial release below the required workload share",
+                               "非脱产学习完成工作量低于规定比例", "study_leave.pay.partial_below_requirement"),
+    "partial_appraisal_failed": ("P1 §7.3", "partial release failed the annual appraisal",
+                                 "非脱产学习年度考核不合格", "study_leave.pay.partial_below_requirement"),
+    "restored": ("P1 §10.11", "full release back on post long enough: full pay for the months on post",
+                 "全脱产返岗达到条件，恢复在岗期间全额工资及绩效工资", ""),
+    "restoration_not_met": ("P1 §10.11", "full release back on post, but below a restoration threshold",
+                            "全脱产返岗未达到恢复工资条件", ""),
+    "further_study_short": ("P1 §12", "further study shorter than the minimum the measures cover",
+                            "进修时间不足本办法规定的最短时间，不属本办法进修范围", ""),
+}
+
+_SHARE_SCALE = 10**9  # resolution of share comparisons (a precision, not a policy number)
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks shared by the study-leave modules
+# --------------------------------------------------------------------------------------------
+def rows_error(index: Iterable, column: str, rule_en: str, rule_zh: str, limit: int = 10) -> ValueError:
+    """A ValueError naming the rows (index labels), the column and the rule in English and Chinese."""
+    rows = list(index)
+    shown = ", ".join(map(str, rows[:limit])) + (f" … ({len(rows)} rows)" if len(rows) > limit else "")
+    return ValueError(f"row {shown}, column {column}: {rule_en} / {rule_zh}")
+
+
+def check_rows(df: pd.DataFrame, bad, column: str, rule_en: str, rule_zh: str) -> None:
+    """Raise :func:`rows_error` for the rows where ``bad`` is true."""
+    bad = np.asarray(bad, dtype=bool)
+    if bad.any():
+        raise rows_error(df.index[bad], column, rule_en, rule_zh)
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{what}: missing column(s) {missing} / 缺少必需的列")
+
+
+def numbers(df: pd.DataFrame, column: str, required=True) -> np.ndarray:
+    """Column as float64; non-numbers, infinities and empty cells where ``required`` raise."""
+    raw = df[column]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    check_rows(df, np.isnan(values) & raw.notna().to_numpy(), column, "not a number", "不是数字")
+    check_rows(df, np.isinf(values), column, "not a finite number", "不是有限数值")
+    check_rows(df, np.isnan(values) & np.asarray(required, dtype=bool), column,
+               "value required", "此项不能为空")
+    return values
+
+
+def flags_column(conditions: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """``;``-joined codes of the true conditions per row, in the order given ('' when none).
+
+    Each row's set of conditions is packed into a bit pattern; the text is built once per distinct
+    pattern (at most 2**len(conditions)) and looked up for all rows.
+    """
+    codes = list(conditions)
+    bits = np.zeros(n, dtype=np.int64)
+    for i, code in enumerate(codes):
+        bits |= np.asarray(conditions[code], dtype=bool).astype(np.int64) << i
+    patterns, inverse = np.unique(bits, return_inverse=True)
+    text = np.array([";".join(c for i, c in enumerate(codes) if p >> i & 1) for p in patterns.tolist()],
+                    dtype=object)
+    return text[inverse.reshape(-1)]
+
+
+def booleans(df: pd.DataFrame, column: str, required=True) -> np.ndarray:
+    """Column as bool.  Accepts bool, 0/1 and True/False cells; empty cells where ``required`` raise
+    (elsewhere they read as False).  Anything else is an error naming the rows."""
+    raw = df[column]
+    if pd.api.types.is_bool_dtype(raw.dtype) and not raw.hasnans:
+        return raw.to_numpy(dtype=bool)
+    isna = raw.isna().to_numpy()
+    ok = raw.isin([True, False]).to_numpy(dtype=bool) | isna
+    check_rows(df, ~ok, column, "not a yes/no value", "不是是/否值")
+    check_rows(df, isna & np.asarray(required, dtype=bool), column, "value required", "此项不能为空")
+    return raw.astype("object").where(~isna, False).astype(bool).to_numpy()
+
+
+def share_at_least(share, threshold) -> np.ndarray:
+    """``share >= threshold`` for shares in [0, 1], compared in units of 1e-9 (see module docstring)."""
+    return np.rint(np.asarray(share, dtype="float64") * _SHARE_SCALE) >= round(float(threshold) * _SHARE_SCALE)
+
+
+def _policy_or_default(policy: Policy | None) -> Policy:
+    return policy if policy is not None else _policy.load()
+
+
+# --------------------------------------------------------------------------------------------
+# Pay for a study year
+# --------------------------------------------------------------------------------------------
+def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
+    """The arrays behind :func:`study_leave_year`: ``full_pay, paid, withheld, refund_base, flags``
+    (yuan for one study year; ``refund_base`` is the paid part of the refund components, P1 §10.8)
+    and ``conditions`` (flag code -> bool array, the flags before joining).
+
+    Each pay component is paid for a number of months in the year: the continuing components
+    (basic salary, allowances) for ``cont`` months, the withheld components for ``perf`` months.
+    """
+    components = list(policy.get("study_leave.pay.components"))
+    withheld_set = list(policy.get("study_leave.pay.withheld_components"))
+    unknown = [c for c in withheld_set if c not in components]
+    if unknown:
+        raise ValueError(f"study_leave.pay.withheld_components names {unknown}, not pay components "
+                         f"{components} / 扣发项目不在工资项目中")
+    require_columns(df, ["mode", "months_on_post", "workload_share", "appraisal_passed",
+                         "agreement_signed", *components], "study_leave_year")
+    n = len(df)
+    mode = df["mode"].astype("object").to_numpy()
+    check_rows(df, ~np.isin(mode, MODES), "mode", f"must be one of {list(MODES)}",
+               "学习方式须为 full_release（全脱产）、partial（非脱产）或 further_study（进修）")
+    full_rel, partial = mode == "full_release", mode == "partial"
+    degree = full_rel | partial
+
+    months_on_post = numbers(df, "months_on_post", required=full_rel)
+    check_rows(df, ~np.isnan(months_on_post) & ((months_on_post < 0) | (months_on_post > 12)
+                                               | (months_on_post != np.floor(months_on_post))),
+               "months_on_post", "must be a whole number of months from 0 to 12", "须为0至12的整月数")
+    share = numbers(df, "workload_share", required=degree)
+    check_rows(df, ~np.isnan(share) & ((share < 0) | (share > 1)), "workload_share",
+               "must be a share from 0 to 1 of the prescribed workload", "须为0至1之间的工作量比例")
+    passed = booleans(df, "appraisal_passed", required=partial)
+    agreement = booleans(df, "agreement_signed", required=degree)
+    monthly = np.column_stack([numbers(df, c) for c in components]) if n else np.zeros((0, len(components)))
+    for j, c in enumerate(components):
+        check_rows(df, monthly[:, j] < 0, c, "pay cannot be negative", "工资项目不能为负数")
+    is_withheld = np.isin(components, withheld_set)
+
+    min_months = policy.get("study_leave.restoration.min_months_on_post")
+    restored = (full_rel & (months_on_post >= min_months)
+                & share_at_least(share, policy.get("study_leave.restoration.min_workload_share")))
+    below_workload = partial & ~share_at_least(share, policy.get("study_leave.partial_min_workload"))
+    failed = partial & ~passed
+    partial_rule = policy.get("study_leave.pay.partial_below_requirement")
+    not_granted = degree & ~agreement & (policy.get("study_leave.pay.no_agreement") == "not_granted")
+    mop = np.nan_to_num(months_on_post)
+
+    # Months paid in the year: continuing components (cont), withheld components (perf).
+    full_months = 12.0
+    cont = np.where(full_rel & not_granted, 0.0, full_months)
+    perf = np.select(
+        [full_rel & not_granted, full_rel & restored, full_rel,
+         partial & not_granted,
+         partial & (below_workload | failed) & (partial_rule == "withhold_as_full_release")],
+        [0.0, mop, 0.0, 0.0, 0.0],
+        default=full_months,
+    )
+    months_paid = np.where(is_withheld[None, :], perf[:, None], cont[:, None])
+    paid_by_component = monthly * months_paid
+    paid = paid_by_component.sum(axis=1)
+    withheld = (monthly * (full_months - months_paid)).sum(axis=1)
+    refund_cols = np.isin(components, list(policy.get("study_leave.refund.components")))
+    conditions = {
+        "no_agreement": degree & ~agreement,
+        "partial_below_workload": below_workload,
+        "partial_appraisal_failed": failed,
+        "restored": restored & ~not_granted,
+        "restoration_not_met": full_rel & (mop > 0) & ~restored,
+    }
+    return {
+        "full_pay": monthly.sum(axis=1) * full_months,
+        "paid": paid,
+        "withheld": withheld,
+        "refund_base": paid_by_component[:, refund_cols].sum(axis=1),
+        "flags": flags_column(conditions, n),
+        "conditions": conditions,
+    }
+
+
+def study_leave_year(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
+    """Pay for one study year per row (P1 §7, §10.5, §10.11, §15.3; spec §8.3–§8.5, §8.10).
+
+    ``df`` has ``mode`` (full_release / partial / further_study), ``months_on_post`` (months back on
+    post in the year, full release), ``workload_share`` (share of the prescribed annual workload
+    done), ``appraisal_passed``, ``agreement_signed`` and the monthly pay components ``basic_salary,
+    allowances, award_performance, basic_performance_bonus, campus_performance, welfare`` (yuan).
+    Returns a copy with ``paid`` and ``withheld`` (yuan for the year, unrounded) and ``flags``
+    (``;``-joined codes from :data:`FLAGS`, '' when none).  ``paid + withheld`` is the full pay.
+
+    Thresholds are inclusive: 含6个月 (6 months restores, 5 does not), ≥50%, ≥70%.  Columns a mode does
+    not use may be empty (``months_on_post`` outside full release, everything for further study).
+    """
+    policy = _policy_or_default(policy)
+    amounts = year_amounts(df, policy)
+    out = df.copy()
+    out["paid"] = amounts["paid"]
+    out["withheld"] = amounts["withheld"]
+    out["flags"] = pd.Series(amounts["flags"], index=df.index, dtype="str")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Refund on interruption and breach of the service period
+# --------------------------------------------------------------------------------------------
+def refund_due(refund_base_per_month, months_paid, cause, policy: Policy | None = None):
+    """Pay to refund when study is interrupted (P1 §10.8: 就读期间学院支付的基本工资等应退还学院).
+
+    ``refund_base_per_month`` is the monthly paid amount of ``study_leave.refund.components``
+    (interpretation: basic salary and allowances), ``months_paid`` the study months it was paid for,
+    ``cause`` the interruption cause (empty: not interrupted).  Only the causes in
+    ``study_leave.refund.causes`` (host_rules, other_employment, judicial_penalty) refund; ``other``
+    and empty give 0.  Scalars in, scalar out; arrays in, array out.
+    """
+    policy = _policy_or_default(policy)
+    base = np.asarray(refund_base_per_month, dtype="float64")
+    months = np.asarray(months_paid, dtype="float64")
+    if np.any(base < 0) or np.any(months < 0):
+        raise ValueError("refund_due: pay and months cannot be negative / 金额和月数不能为负数")
+    causes = np.asarray(cause, dtype=object)
+    refundable = np.isin(causes, list(policy.get("study_leave.refund.causes")))
+    result = np.where(refundable, base * months, 0.0)
+    return float(result) if result.ndim == 0 else result
+
+
+def breach_liability(refundable, served_months, required_months=None, policy: Policy | None = None):
+    """Liability when the service period after study is not completed (P1 §11; spec §8.9).
+
+    P1 §11 sends a breach to the agreement's penalty clause, which the seeds do not contain; the
+    planning assumption ``study_leave.service.breach_formula`` is ``pro_rata``:
+    ``refundable × unserved_months / required_months`` with ``unserved = max(required − served, 0)``
+    (serving longer than required owes nothing); ``full`` charges the whole refundable amount unless
+    the period is complete.  ``refundable`` = pay received during full release + costs the college
+    paid.  ``required_months`` defaults to the policy's ``study_leave.service.min_years`` × 12 (96).
+
+    Scalars in, scalar out; arrays or Series in, the same shape out.  Negative or non-finite inputs
+    raise ValueError.
+    """
+    policy = _policy_or_default(policy)
+    if required_months is None:
+        required_months = policy.get("study_leave.service.min_years") * 12
+    index = served_months.index if isinstance(served_months, pd.Series) else (
+        refundable.index if isinstance(refundable, pd.Series) else None)
+    r = np.asarray(refundable, dtype="float64")
+    s = np.asarray(served_months, dtype="float64")
+    req = float(required_months)
+    for name, v in (("refundable", r), ("served_months", s)):
+        bad = ~np.isfinite(v) | (v < 0)
+        if np.any(bad):
+            where = np.flatnonzero(np.atleast_1d(bad))
+            raise ValueError(f"breach_liability: {name} must be a finite number ≥ 0 (rows {where[:10].tolist()}) "
+                             f"/ {name} 须为非负有限数值")
+    if not np.isfinite(req) or req <= 0:
+        raise ValueError(f"breach_liability: required_months must be > 0, got {required_months} / 服务期月数须大于0")
+    unserved = np.maximum(req - s, 0.0)
+    formula = policy.get("study_leave.service.breach_formula")
+    if formula == "pro_rata":
+        result = r * (unserved / req)  # the fraction first: exactly 1 when nothing was served
+    elif formula == "full":
+        result = np.where(unserved > 0, r, 0.0) * np.ones_like(unserved)
+    else:
+        raise ValueError(f"study_leave.service.breach_formula {formula!r} is not pro_rata or full / 未知的违约计算方式")
+    if result.ndim == 0:
+        return float(result)
+    return pd.Series(result, index=index) if index is not None else result

@@ -1,0 +1,124 @@
+"""Who may apply to study for a degree (P1 §1, §3; spec §8.1).
+
+:func:`application_eligibility` checks, per application row, and names every failed condition:
+
+=====================  ==========  ==========================================================
+rule id                clause      condition
+=====================  ==========  ==========================================================
+establishment          P1 §1       on the establishment (在编)
+on_post                P1 §1       on post (在岗)
+years_at_college       P1 §3.3     来校工作满2年: at least ``study_leave.eligibility.min_years_at_college``
+                                   full years from ``hire_date`` to ``application_date``
+appraisal              P1 §3.3     年度考核均为合格以上: every appraisal_1..3 in ``passing_appraisals``
+                                   (优秀, 合格); 基本合格 and 不合格 fail
+appraisal_missing      P1 §3.3     a year worked in full at the college without a result (see below)
+training_plan          P1 §3.5     列入报考当年师资培养计划
+=====================  ==========  ==========================================================
+
+Full years are counted like anniversaries (Civil Code art. 201): hired 2024-09-01, the 2 years are
+full on 2026-09-01 (passes) and not on 2026-08-31 (fails); someone hired on 29 February completes a
+year on 28 February of a common year (没有对应日的，月末日为期间的最后一日).
+
+Missing appraisals: ``appraisal_k`` is the result for calendar year (application year − k).  Under
+the default interpretation ``study_leave.eligibility.missing_appraisal`` =
+``excused_if_not_employed_whole_year``, an empty result is excused when the person was hired after
+1 January of that year (so newer staff with fewer than three years are not failed for years they
+were not here); an empty result for a year worked in full fails as ``appraisal_missing``.
+Alternatives: ``always_excused``, ``failing``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import policy as _policy
+from .pay import booleans, check_rows, flags_column, require_columns
+from .policy import Policy
+from .schemas.institution import APPRAISAL_RESULTS
+
+__all__ = ["RULES", "application_eligibility", "full_years"]
+
+# Rule id -> (clause, English, Chinese)
+RULES: dict[str, tuple[str, str, str]] = {
+    "establishment": ("P1 §1", "not on the establishment", "非在编人员"),
+    "on_post": ("P1 §1", "not on post", "不在岗"),
+    "years_at_college": ("P1 §3.3", "fewer than the required full years at the college", "来校工作未满规定年限"),
+    "appraisal": ("P1 §3.3", "an annual appraisal below 合格", "年度考核有合格以下等次"),
+    "appraisal_missing": ("P1 §3.3", "no appraisal result for a year worked in full", "在校全年度缺少考核结果"),
+    "training_plan": ("P1 §3.5", "not in that year's staff-training plan", "未列入报考当年师资培养计划"),
+}
+
+_APPRAISALS = ("appraisal_1", "appraisal_2", "appraisal_3")
+_REQUIRED = ("application_date", "hire_date", "on_establishment", "on_post", "in_training_plan", *_APPRAISALS)
+
+
+def full_years(start, on) -> np.ndarray:
+    """Completed years from ``start`` to ``on`` (anniversary rule; 29 Feb → 28 Feb in common years).
+
+    Arrays of dates in, int array out.  Negative when ``on`` is before ``start``.
+    """
+    start = pd.DatetimeIndex(np.atleast_1d(np.asarray(start, dtype="datetime64[ns]")))
+    on = pd.DatetimeIndex(np.atleast_1d(np.asarray(on, dtype="datetime64[ns]")))
+    years = on.year.to_numpy() - start.year.to_numpy()
+    start_md = start.month.to_numpy() * 100 + start.day.to_numpy()
+    on_leap = on.is_leap_year
+    start_md = np.where((start_md == 229) & ~on_leap, 228, start_md)
+    on_md = on.month.to_numpy() * 100 + on.day.to_numpy()
+    return years - (on_md < start_md)
+
+
+def application_eligibility(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
+    """Eligibility to apply for degree study, one row per application (P1 §1, §3; spec §8.1).
+
+    ``df`` holds the application (``application_date, on_post, in_training_plan``) joined with the
+    staff roster (``hire_date, on_establishment, appraisal_1, appraisal_2, appraisal_3``).  Returns a
+    copy with ``full_years_at_college`` (int), ``study_eligible`` (bool) and ``study_failed_rules``
+    (``;``-joined rule ids from :data:`RULES`, '' when eligible).  ``policy`` defaults to the one in
+    force on the latest application date.
+    """
+    require_columns(df, _REQUIRED, "application_eligibility")
+    for col in ("application_date", "hire_date"):
+        check_rows(df, df[col].isna().to_numpy(), col, "date required", "日期不能为空")
+    app = pd.to_datetime(df["application_date"])
+    hire = pd.to_datetime(df["hire_date"])
+    if policy is None:
+        policy = _policy.load(app.max().date() if len(df) else None)
+    check_rows(df, (hire > app).to_numpy(), "hire_date", "hire_date is after application_date",
+               "入校日期晚于申请日期")
+
+    passing = list(policy.get("study_leave.eligibility.passing_appraisals"))
+    missing_rule = policy.get("study_leave.eligibility.missing_appraisal")
+    years = full_years(hire.to_numpy(), app.to_numpy())
+    app_year = app.dt.year.to_numpy()
+
+    failed_grade = np.zeros(len(df), dtype=bool)
+    failed_missing = np.zeros(len(df), dtype=bool)
+    for k, col in enumerate(_APPRAISALS, start=1):
+        result = df[col].astype("object")
+        missing = result.isna().to_numpy() | result.eq("").to_numpy(dtype=bool, na_value=False)
+        failed_grade |= ~missing & ~result.isin(passing).to_numpy()
+        check_rows(df, ~missing & ~result.isin(APPRAISAL_RESULTS).to_numpy(), col,
+                   f"appraisal result must be one of {list(APPRAISAL_RESULTS)}", "考核结果须为优秀、合格、基本合格或不合格")
+        year_start = (app_year - k - 1970).astype("datetime64[Y]").astype("datetime64[ns]")  # 1 January
+        whole_year = hire.to_numpy() <= year_start
+        if missing_rule == "failing":
+            failed_missing |= missing
+        elif missing_rule == "excused_if_not_employed_whole_year":
+            failed_missing |= missing & whole_year
+        elif missing_rule != "always_excused":
+            raise ValueError(f"study_leave.eligibility.missing_appraisal {missing_rule!r} is unknown / 未知的缺考核处理方式")
+
+    failed = {
+        "establishment": ~booleans(df, "on_establishment"),
+        "on_post": ~booleans(df, "on_post"),
+        "years_at_college": years < policy.get("study_leave.eligibility.min_years_at_college"),
+        "appraisal": failed_grade,
+        "appraisal_missing": failed_missing,
+        "training_plan": ~booleans(df, "in_training_plan"),
+    }
+    out = df.copy()
+    out["full_years_at_college"] = years
+    out["study_eligible"] = ~np.logical_or.reduce(list(failed.values()))
+    out["study_failed_rules"] = pd.Series(flags_column(failed, len(df)), index=df.index, dtype="str")
+    return out
