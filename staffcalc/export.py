@@ -37,6 +37,9 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path, chinese_he
                     i += 1
                 used.add(sheet)
                 (to_chinese(df) if chinese_headers else df).to_excel(writer, sheet_name=sheet, index=False)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,446 @@
+"""Who may apply for a professional-technical post (spec §3; P6 §4, §12–§17, §23, §38, §39).
+
+:func:`eligibility` takes this year's ``applicants`` table and the ``staff`` roster (plus, where
+used, ``recommendations``, ``committee_members`` and ``relatives``) and computes, for every
+application at once, one boolean column per rule (``ok_<rule>``: True = met or not applicable),
+``eligible`` (all met), the failed rule ids with their clauses, and warnings kept apart from
+failures (e.g. "一般应" degree cases for older applicants).
+
+Rule ids (``RULES``): 3.1-qualification, 3.1-appraisal (§12); 3.2-degree (§13(一)); 3.3-years
+(§13(二), §38); 3.4-language (§13(三)); 3.5-overseas (§13(四)); 3.6-teaching (§14(二));
+3.7-alternate-year (§4); 3.8-extra-post-age (§17); 3.8-recommendations / 3.9-recommendations
+(§16); 3.10-transfer (§39); 3.11-recusals (§23).
+Warnings: 3.2-degree-usual, 3.6-no-teaching-record, 3.8-expert-multiple, 3.11-relative-on-committee.
+
+Inclusive words follow Civil Code art. 1259 (spec §0): 以上/以下/及以上/满 include the number;
+不满/超过 exclude it.  Whole years ("满5年", 周岁) are counted on calendar dates: a person appointed
+2021-09-01 has 5 full years on 2026-09-01 but only 4 on 2026-08-31; an anniversary on 29 February
+falls on 1 March in other years.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from . import policy as _policy_mod
+from . import review as _review
+from .policy import Policy
+
+SENIOR = ("full", "associate")
+
+
+class EligibilityError(ValueError):
+    """Bad input to the eligibility check; the message names the table, column, row(s) and rule."""
+
+
+# rule id -> (ok column, parameter whose clause and wording it cites, English, Chinese)
+RULES: dict[str, tuple[str, str, str, str]] = {
+    "3.1-qualification": ("ok_qualification", "eligibility.teacher_qualification",
+                          "holds the higher-education teacher qualification", "具备高等学校教师资格"),
+    "3.1-appraisal": ("ok_appraisal", "eligibility.appraisal.years",
+                      "last three annual appraisals at least 合格", "近三年考核合格及以上"),
+    "3.2-degree": ("ok_degree", "eligibility.degree.doctorate_required_born_from",
+                   "degree required for the post and birth cohort", "学历条件"),
+    "3.3-years": ("ok_years", "eligibility.years_in_post",
+                  "full years in the post group below the target (or probation passed)", "任职年限"),
+    "3.4-language": ("ok_language", "eligibility.language.applies_to",
+                     "foreign-language exam or an exemption", "外语条件"),
+    "3.5-overseas": ("ok_overseas", "eligibility.overseas.min_months",
+                     "consecutive months of study or work abroad", "海外研修经历"),
+    "3.6-teaching": ("ok_teaching", "eligibility.teaching.max_percentile",
+                     "student-evaluation rank in the top 60%", "近三年学生评教排名位于前60%"),
+    "3.7-alternate-year": ("ok_alternate_year", "eligibility.alternate_years",
+                           "no application for the same senior post the year after failing", "隔年申报"),
+    "3.8-extra-post-age": ("ok_extra_post_age", "eligibility.exceptional.extra_post_max_age",
+                           "extra post only for full-senior applicants aged 35 or under", "35岁以下申请正高级可增岗破格"),
+    "3.8-recommendations": ("ok_recommendations", "eligibility.recommendation.min_experts",
+                            "at least 3 valid recommending experts (extra post)", "增岗破格须至少3名专家举荐"),
+    "3.9-recommendations": ("ok_recommendations", "eligibility.recommendation.required_for",
+                            "at least 3 valid recommending experts (recruited talent)", "引进人才须至少3名专家举荐"),
+    "3.10-transfer": ("ok_transfer", "eligibility.transfer.min_years",
+                      "2 full years after transfer and a passed appraisal", "转聘两年后经考核合格"),
+    "3.11-recusals": ("ok_recusals", "eligibility.conflicts.max_recusals",
+                      "at most 3 peer experts asked to recuse", "请求回避的专家不超过3名"),
+}
+WARNINGS: dict[str, tuple[str, str, str]] = {
+    "3.2-degree-usual": ("eligibility.degree.usual_degree",
+                         "senior applicants should normally hold a doctorate (一般应; not mandatory for this birth cohort)",
+                         "应聘高级岗位一般应具有博士学位"),
+    "3.6-no-teaching-record": ("eligibility.teaching.missing",
+                               "no three-year student-evaluation record", "无近三年学生评教记录"),
+    "3.8-expert-multiple": ("eligibility.recommendation.per_expert_per_year",
+                            "a recommending expert recommended more than one person this year; not counted",
+                            "同一举荐专家每年只能举荐1人，超出者不计"),
+    "3.11-relative-on-committee": ("eligibility.conflicts.relatives_barred",
+                                   "a near relative sits on this year's appointment bodies and must be replaced",
+                                   "近亲属不能担任当年聘任组织成员"),
+}
+
+STAFF_COLUMNS = ("staff_id", "birth_date", "degree", "post_level", "rank_since", "appraisal_1", "appraisal_2",
+                 "appraisal_3", "teacher_qualification", "subject_group", "field")
+APPLICANT_COLUMNS = ("application_id", "staff_id", "target_post", "exceptional", "extra_post", "recruited_talent",
+                     "postdoc_stayed", "probation_passed", "transferred_on", "transfer_appraisal_passed",
+                     "school_language_exam_passed", "national_language_test_passed", "moe_training_certificate",
+                     "toefl", "gre", "gre_scale", "ielts", "testdaf_level", "tef", "foreign_language_degree",
+                     "overseas_doctorate_certified", "indexed_foreign_papers", "overseas_months",
+                     "teaching_percentile", "last_failed_year", "last_failed_post", "recusal_requests")
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+def _rows(index, mask, limit: int = 5) -> str:
+    mask = np.asarray(mask)
+    labels = list(np.asarray(index)[mask][:limit])
+    more = int(mask.sum()) - len(labels)
+    return ", ".join(map(str, labels)) + (f" (+{more} more)" if more > 0 else "")
+
+
+def full_years(start, end) -> np.ndarray:
+    """Whole years from ``start`` to ``end`` on calendar dates (满 N 年 / N 周岁): the count goes up on
+    the anniversary itself.  Vectorised over arrays of dates."""
+    s = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(start)))
+    e = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(end)))
+    before = (e.month < s.month) | ((e.month == s.month) & (e.day < s.day))
+    years = e.year.to_numpy() - s.year.to_numpy() - np.asarray(before, dtype=np.int64)
+    return np.where(s.isna() | e.isna(), -1, years).astype(np.int64)
+
+
+def _flag(df: pd.DataFrame, col: str, table: str, na: bool | None = None) -> np.ndarray:
+    """Yes/no column as a bool array; missing cells are an error unless ``na`` gives their meaning."""
+    s = df[col]
+    missing = s.isna().to_numpy()
+    if missing.any() and na is None:
+        raise EligibilityError(f"table {table}, row {_rows(df['_row'], missing)}, column {col}: missing yes/no value / 缺少是/否值")
+    if s.dtype.kind == "b" or isinstance(s.dtype, pd.BooleanDtype):
+        return s.astype("boolean").fillna(bool(na)).to_numpy(dtype=bool)
+    mapping = {True: True, False: False, "true": True, "false": False, "True": True,
+               "False": False, "是": True, "否": False}
+    vals = s.astype(object).map(lambda v: mapping.get(v, "bad") if not pd.isna(v) else bool(na))
+    bad = (vals == "bad").to_numpy()
+    if bad.any():
+        raise EligibilityError(f"table {table}, row {_rows(df['_row'], bad)}, column {col}: not a yes/no value / 须为是/否")
+    return vals.to_numpy(dtype=bool)
+
+
+def _num(df: pd.DataFrame, col: str) -> np.ndarray:
+    """Float array with NaN for missing (scores, months, percentiles)."""
+    try:
+        return pd.to_numeric(df[col], errors="raise").astype("float64").to_numpy()
+    except (TypeError, ValueError):
+        raise EligibilityError(f"table applicants, column {col}: non-numeric values / 含非数字值") from None
+
+
+def _date(df: pd.DataFrame, col: str) -> pd.DatetimeIndex:
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(df[col]))
+    except (TypeError, ValueError):
+        raise EligibilityError(f"column {col}: not dates / 不是有效日期") from None
+
+
+def _cutoff(value, what: str) -> np.datetime64:
+    try:
+        return np.datetime64(dt.date.fromisoformat(str(value)), "ns")
+    except ValueError:
+        raise EligibilityError(f"policy {what}: bad date {value!r}") from None
+
+
+def rules(policy: Policy | None = None) -> pd.DataFrame:
+    """The rules and warnings with their clause and the Chinese wording from the policy file."""
+    pol = policy if policy is not None else _policy_mod.load()
+    rows = []
+    for kind, table in (("rule", RULES), ("warning", WARNINGS)):
+        for rid, spec in table.items():
+            path, en, zh = (spec[1], spec[2], spec[3]) if kind == "rule" else spec
+            prm = pol.param(path)
+            rows.append({"rule_id": rid, "kind": kind, "column": spec[0] if kind == "rule" else "",
+                         "clause": f"{prm.document} {prm.clause}", "description": en, "description_zh": zh,
+                         "text": prm.text})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# the check
+# --------------------------------------------------------------------------------------------
+def eligibility(
+    applicants: pd.DataFrame,
+    staff: pd.DataFrame,
+    policy: Policy | None = None,
+    as_of: str | dt.date | None = None,
+    recommendations: pd.DataFrame | None = None,
+    committee_members: pd.DataFrame | None = None,
+    relatives: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Eligibility of every application (spec §3.1–§3.11), vectorised over the applicant table.
+
+    ``policy`` defaults to the one in force on ``as_of``; each application is judged on its own
+    ``application_date`` (or ``as_of`` where the table has no such column).  Returns one row per
+    application: application_id, staff_id, target_post, application_date, age, years_in_rank,
+    valid_recommendations, the ``ok_*`` rule columns, eligible, failed_rules, failed_clauses and
+    warnings (rule ids ``;``-separated).  No personal names.
+    """
+    pol = policy if policy is not None else _policy_mod.load(as_of)
+    missing_staff = [c for c in STAFF_COLUMNS if c not in staff.columns]
+    if missing_staff:
+        raise EligibilityError(f"table staff: missing column(s) {missing_staff} needed for P6 eligibility / 花名册缺少列")
+    missing_app = [c for c in APPLICANT_COLUMNS if c not in applicants.columns]
+    if missing_app:
+        raise EligibilityError(f"table applicants: missing column(s) {missing_app} / 申报表缺少列")
+    dup = applicants["application_id"].duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise EligibilityError(f"table applicants, row {_rows(applicants.index, dup)}, column application_id: duplicated / 申报编号重复")
+    staff_index = pd.Index(staff["staff_id"].astype(str))
+    if not staff_index.is_unique:
+        dup_s = staff_index.duplicated(keep=False)
+        raise EligibilityError(f"table staff, row {_rows(staff.index, dup_s)}, column staff_id: duplicated / 工号重复")
+    pos = staff_index.get_indexer(applicants["staff_id"].astype(str))
+    if (pos < 0).any():
+        raise EligibilityError(f"table applicants, row {_rows(applicants.index, pos < 0)}, column staff_id: not in the staff roster / 工号不在花名册中")
+
+    st = staff[[c for c in STAFF_COLUMNS if c != "staff_id"]].iloc[pos].reset_index(drop=True)
+    a = applicants.reset_index(drop=True)
+    a["_row"] = applicants.index
+    a["staff_id"] = a["staff_id"].astype(str)
+    df = pd.concat([a.drop(columns=[c for c in st.columns if c in a.columns]), st], axis=1)
+    n = len(df)
+    row = df["_row"]
+
+    fallback = np.datetime64(pd.Timestamp(as_of).date(), "ns") if as_of is not None else np.datetime64("NaT", "ns")
+    given = (pd.to_datetime(df["application_date"]).to_numpy(dtype="datetime64[ns]")
+             if "application_date" in df.columns else np.full(n, np.datetime64("NaT", "ns")))
+    app_date = pd.DatetimeIndex(np.where(np.isnat(given), fallback, given))
+    if app_date.isna().any():
+        raise EligibilityError(f"table applicants, row {_rows(row, np.asarray(app_date.isna()))}, column application_date: "
+                               f"missing and no as_of given / 缺少申请日期")
+    birth = _date(df, "birth_date")
+    for col in ("birth_date", "rank_since", "subject_group", "field"):
+        if df[col].isna().any():
+            raise EligibilityError(f"table staff (via applicants), row {_rows(row, df[col].isna().to_numpy())}, column {col}: missing / 缺失值")
+
+    target = df["target_post"].astype(object).to_numpy()
+    bad_target = ~np.isin(target, ["full", "associate", "intermediate", "junior"])
+    if bad_target.any():
+        raise EligibilityError(f"table applicants, row {_rows(row, bad_target)}, column target_post: unknown post "
+                               f"{sorted(set(map(str, target[bad_target])))} / 未知的申报岗位")
+    senior = np.isin(target, SENIOR)
+    age = full_years(birth, app_date)
+    exceptional = _flag(df, "exceptional", "applicants") | _flag(df, "extra_post", "applicants")
+    extra_post = _flag(df, "extra_post", "applicants")
+    recruited = _flag(df, "recruited_talent", "applicants")
+    group_of_level = {lv: g for g, lvs in pol.get("quotas.level_groups").items() for lv in lvs}
+    level = pd.to_numeric(df["post_level"]).to_numpy()
+    current_group = pd.Series(level).map(group_of_level).fillna("other").to_numpy(dtype=object)
+    subject = df["subject_group"].astype(object).to_numpy()
+
+    ok: dict[str, np.ndarray] = {}
+    warn: dict[str, np.ndarray] = {}
+
+    # 3.1 general (§12)
+    ok["3.1-qualification"] = (_flag(df, "teacher_qualification", "staff")
+                               if pol.get("eligibility.teacher_qualification") else np.ones(n, bool))
+    passing = set(pol.get("eligibility.appraisal.passing"))
+    not_required = pol.get("eligibility.appraisal.missing") == "not_required"
+    appr_ok = np.ones(n, bool)
+    for k in range(1, int(pol.get("eligibility.appraisal.years")) + 1):
+        col = df[f"appraisal_{k}"]
+        appr_ok &= (col.isin(passing) | (col.isna() & not_required)).to_numpy()
+    ok["3.1-appraisal"] = appr_ok
+
+    # 3.2 degree (§13(一))
+    order = list(pol.get("eligibility.degree.order"))
+    deg = df["degree"].astype(object)
+    unknown_deg = ~deg.isin(order).to_numpy()
+    if unknown_deg.any():
+        raise EligibilityError(f"table staff, row {_rows(row, unknown_deg)}, column degree: unknown degree / 未知学位")
+    rank = deg.map({d: i for i, d in enumerate(order)}).to_numpy(dtype=np.int64)
+    rank_of = {d: i for i, d in enumerate(order)}
+    relaxed = np.isin(subject, pol.get("eligibility.degree.relaxed_subject_groups"))
+    mandatory = np.zeros(n, bool)
+    needed = np.full(n, rank_of["none"], dtype=np.int64)
+    born = birth.values
+    for post, cutoff in pol.get("eligibility.degree.doctorate_required_born_from").items():
+        sel = (target == post) & ~relaxed
+        m = sel & (born >= _cutoff(cutoff, "doctorate_required_born_from"))
+        mandatory |= m
+        needed = np.where(m, rank_of["doctorate"], needed)
+    for post, rule in pol.get("eligibility.degree.relaxed_required").items():
+        m = (target == post) & relaxed & (born >= _cutoff(rule["born_from"], "relaxed_required"))
+        mandatory |= m
+        needed = np.where(m, rank_of[rule["degree"]], needed)
+    lower = ~senior
+    needed = np.where(lower, rank_of[pol.get("eligibility.degree.min_degree_lower_posts")], needed)
+    ok["3.2-degree"] = rank >= needed
+    warn["3.2-degree-usual"] = senior & ~mandatory & (rank < rank_of[pol.get("eligibility.degree.usual_degree")])
+
+    # 3.3 years in post (§13(二)); postdoc (§38); exceptional (§17)
+    rank_since = _date(df, "rank_since")
+    years_in_rank = full_years(rank_since, app_date)
+    doctor = rank >= rank_of["doctorate"]
+    yrs = pol.get("eligibility.years_in_post")
+    years_ok = np.zeros(n, bool)
+    for post, rule in yrs.items():
+        need = np.where(doctor & ("doctorate" in rule), int(rule.get("doctorate", rule["master"])), int(rule["master"]))
+        years_ok |= (target == post) & (current_group == rule["from_group"]) & (years_in_rank >= need)
+    probation = _flag(df, "probation_passed", "applicants")
+    for post, degree in pol.get("eligibility.probation_route").items():
+        years_ok |= (target == post) & (rank >= rank_of[degree]) & probation
+    years_ok |= _flag(df, "postdoc_stayed", "applicants") & np.isin(target, pol.get("eligibility.postdoc.immediate_posts"))
+    if "3.3-years" in pol.get("eligibility.exceptional.exempt_rules"):
+        years_ok |= exceptional & senior
+    ok["3.3-years"] = years_ok
+
+    # 3.4 foreign language (§13(三))
+    scores = pol.get("eligibility.language.exemption_scores")
+    gre, gre_scale = _num(df, "gre"), _num(df, "gre_scale")
+    gre_need = np.full(n, np.inf)
+    for scale, need in scores["gre"].items():
+        gre_need = np.where(gre_scale == float(scale), float(need), gre_need)
+    bad_scale = ~np.isnan(gre) & np.isinf(gre_need)
+    if bad_scale.any():
+        raise EligibilityError(f"table applicants, row {_rows(row, bad_scale)}, column gre_scale: must be one of "
+                               f"{sorted(scores['gre'])} when a GRE score is given / GRE总分制须为2400或1600")
+    with np.errstate(invalid="ignore"):
+        exempt = ((_num(df, "toefl") >= scores["toefl"]) | (gre >= gre_need) | (_num(df, "ielts") >= scores["ielts"])
+                  | (_num(df, "testdaf_level") >= scores["testdaf_level"]) | (_num(df, "tef") >= scores["tef"]))
+    exempt |= _flag(df, "foreign_language_degree", "applicants") & ~np.isin(subject, pol.get("eligibility.language.language_teacher_groups"))
+    exempt |= _flag(df, "overseas_doctorate_certified", "applicants")
+    exempt |= doctor & np.isin(target, pol.get("eligibility.language.exempt_doctorate_for"))
+    exempt |= _num(df, "indexed_foreign_papers") >= int(pol.get("eligibility.language.min_indexed_papers"))
+    young = born >= _cutoff(pol.get("eligibility.language.national_test_born_from"), "national_test_born_from")
+    passed_exam = _flag(df, "school_language_exam_passed", "applicants") & (
+        ~young | _flag(df, "national_language_test_passed", "applicants") | _flag(df, "moe_training_certificate", "applicants"))
+    ok["3.4-language"] = ~np.isin(target, pol.get("eligibility.language.applies_to")) | exempt | passed_exam
+
+    # 3.5 overseas experience (§13(四))
+    months = _num(df, "overseas_months")
+    need_months = np.full(n, np.nan)
+    field = df["field"].astype(object).to_numpy()
+    for fld, m in pol.get("eligibility.overseas.min_months").items():
+        need_months = np.where(field == fld, float(m), need_months)
+    applies = np.isin(target, pol.get("eligibility.overseas.applies_to")) & ~np.isin(subject, pol.get("eligibility.overseas.exempt_subject_groups"))
+    bad_field = applies & np.isnan(need_months)
+    if bad_field.any():
+        raise EligibilityError(f"table staff, row {_rows(row, bad_field)}, column field: unknown field / 未知学科门类")
+    with np.errstate(invalid="ignore"):
+        ok["3.5-overseas"] = ~applies | (months >= need_months)
+
+    # 3.6 teaching (§14(二))
+    pct = _num(df, "teaching_percentile")
+    no_record = np.isnan(pct)
+    with np.errstate(invalid="ignore"):
+        within = pct <= float(pol.get("eligibility.teaching.max_percentile"))
+    fail_missing = pol.get("eligibility.teaching.missing") == "fail"
+    ok["3.6-teaching"] = within | (no_record & (not fail_missing))
+    warn["3.6-no-teaching-record"] = no_record & (not fail_missing)
+
+    # 3.7 alternate years (§4)
+    gap = int(pol.get("eligibility.alternate_years"))
+    last_year = _num(df, "last_failed_year")
+    since = app_date.year.to_numpy() - last_year
+    with np.errstate(invalid="ignore"):
+        blocked = senior & (df["last_failed_post"].astype(object).to_numpy() == target) & (since >= 1) & (since <= gap)
+    ok["3.7-alternate-year"] = ~blocked
+
+    # 3.8 extra post (§17)
+    ok["3.8-extra-post-age"] = ~extra_post | (
+        np.isin(target, pol.get("eligibility.exceptional.extra_post_posts"))
+        & (age <= int(pol.get("eligibility.exceptional.extra_post_max_age"))))
+
+    # 3.8 / 3.9 recommendations (§16)
+    req = pol.get("eligibility.recommendation.required_for")
+    need_ep = extra_post & np.isin(target, req["extra_post"])
+    need_rt = recruited & np.isin(target, req["recruited_talent"])
+    valid, multiple = _valid_recommendations(df, app_date, recommendations, pol)
+    enough = valid >= int(pol.get("eligibility.recommendation.min_experts"))
+    ok["3.8-recommendations"] = ~need_ep | enough
+    ok["3.9-recommendations"] = ~(need_rt & ~need_ep) | enough
+    warn["3.8-expert-multiple"] = multiple
+
+    # 3.10 transferred staff (§39); postdocs handled under 3.3
+    transferred = df["transferred_on"].notna().to_numpy()
+    t_years = full_years(_date(df, "transferred_on"), app_date)
+    t_passed = _flag(df, "transfer_appraisal_passed", "applicants", na=False)
+    ok["3.10-transfer"] = ~transferred | ((t_years >= int(pol.get("eligibility.transfer.min_years"))) & t_passed)
+
+    # 3.11 conflicts (§23)
+    rec = _num(df, "recusal_requests")
+    if np.isnan(rec).any() or (rec < 0).any():
+        raise EligibilityError(f"table applicants, row {_rows(row, np.isnan(rec) | (rec < 0))}, column recusal_requests: "
+                               f"missing or negative / 缺失或为负")
+    ok["3.11-recusals"] = rec <= int(pol.get("eligibility.conflicts.max_recusals"))
+    conflicts = _review.relative_conflicts(df[["application_id", "staff_id"]].assign(application_date=app_date),
+                                           committee_members, relatives, pol)
+    warn["3.11-relative-on-committee"] = df["application_id"].isin(conflicts["application_id"].unique()).to_numpy()
+
+    # -- assemble
+    out = pd.DataFrame({
+        "application_id": df["application_id"].to_numpy(), "staff_id": df["staff_id"].to_numpy(),
+        "target_post": target, "application_date": app_date.values.astype("datetime64[ns]"),
+        "age": age, "years_in_rank": years_in_rank, "valid_recommendations": valid,
+    }, index=applicants.index)
+    for rid, (col, *_rest) in RULES.items():
+        out[col] = ok[rid] if col not in out else (out[col].to_numpy() & ok[rid])
+    out["eligible"] = np.logical_and.reduce([ok[r] for r in RULES])
+    failed = pd.Series("", index=out.index, dtype=object)
+    clauses = pd.Series("", index=out.index, dtype=object)
+    for rid, spec in RULES.items():   # a dozen rules, not the rows
+        prm = pol.param(spec[1])
+        failed = failed + np.where(~ok[rid], rid + "; ", "")
+        clauses = clauses + np.where(~ok[rid], f"{prm.document} {prm.clause}; ", "")
+    warnings = pd.Series("", index=out.index, dtype=object)
+    for wid in WARNINGS:
+        warnings = warnings + np.where(warn[wid], wid + "; ", "")
+    out["failed_rules"] = failed.str.rstrip("; ")
+    out["failed_clauses"] = clauses.str.rstrip("; ")
+    out["warnings"] = warnings.str.rstrip("; ")
+    return out
+
+
+def _valid_recommendations(df: pd.DataFrame, app_date: pd.DatetimeIndex, recs: pd.DataFrame | None,
+                           pol: Policy) -> tuple[np.ndarray, np.ndarray]:
+    """(valid distinct experts per application, some recommendation dropped for the one-a-year rule)."""
+    n = len(df)
+    if recs is None or len(recs) == 0:
+        return np.zeros(n, dtype=np.int64), np.zeros(n, bool)
+    need = [c for c in ("application_id", "expert_id", "expert_type", "recommendation_date") if c not in recs.columns]
+    if need:
+        raise EligibilityError(f"table recommendations: missing column(s) {need} / 举荐表缺少列")
+    r = recs[["application_id", "expert_id", "expert_type", "recommendation_date"]].copy()
+    r["year"] = pd.to_datetime(r["recommendation_date"]).dt.year
+    r = r.drop_duplicates(["application_id", "expert_id"])
+    # the one-a-year rule counts every recommendation the expert made that year (P6 §16)
+    per_year = r.groupby(["expert_id", "year"])["application_id"].transform("nunique")
+    too_many = per_year > int(pol.get("eligibility.recommendation.per_expert_per_year"))
+    qualified = r["expert_type"].isin(pol.get("eligibility.recommendation.qualified_expert_types"))
+    r["valid"] = (qualified & ~too_many).astype(np.int64)
+    r["dropped"] = (qualified & too_many).astype(np.int64)
+    agg = r.groupby("application_id")[["valid", "dropped"]].sum()
+    ids = df["application_id"]
+    valid = ids.map(agg["valid"]).fillna(0).to_numpy(dtype=np.int64)
+    dropped = ids.map(agg["dropped"]).fillna(0).to_numpy(dtype=np.int64) > 0
+    return valid, dropped
+
+
+def summary(result: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
+    """The commonest failing rules: per rule id, how many applications fail it and the share."""
+    pol = policy if policy is not None else _policy_mod.load()
+    n = len(result)
+    ids = result["failed_rules"].str.split("; ").explode()
+    ids = ids[ids.notna() & (ids != "")]
+    counts = ids.value_counts()
+    info = rules(pol).set_index("rule_id")
+    out = pd.DataFrame({"rule_id": list(RULES)})
+    out["clause"] = out["rule_id"].map(info["clause"])
+    out["description_zh"] = out["rule_id"].map(info["description_zh"])
+    out["failures"] = out["rule_id"].map(counts).fillna(0).astype(np.int64)
+    out["applications"] = n
+    out["failure_share"] = out["failures"] / n if n else 0.0
+    return out.sort_values(["failures", "rule_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def parameters_used(policy: Policy | None = None) -> pd.DataFrame:
+    """Where the eligibility numbers come from: every ``eligibility.*`` parameter with clause and wording."""
+    return (policy if policy is not None else _policy_mod.load()).references("eligibility")

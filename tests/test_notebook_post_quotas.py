@@ -1,0 +1,102 @@
+"""notebooks/post_quotas.ipynb under papermill with non-default parameters (spec §2–§3).
+
+A sample institution is generated into a temporary data folder; the notebook's Excel output must
+hold exactly what ``staffcalc.quotas`` / ``staffcalc.eligibility`` compute for the same parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+papermill = pytest.importorskip("papermill")
+
+from staffcalc import eligibility, quotas, review, schemas  # noqa: E402
+from staffcalc import policy as policy_mod  # noqa: E402
+from staffcalc import sample  # noqa: E402
+from staffcalc.io import read_tables  # noqa: E402
+from staffcalc.sample import institution as si  # noqa: E402
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK = NOTEBOOKS / "post_quotas.ipynb"
+ZH_TO_EN = {zh: en for en, zh in schemas.LABELS.items()}
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pq") / "data"
+    tables = si.generate(np.random.default_rng([2026, 0]), {}, 3000, dt.date(2026, 9, 1))
+    sample.write(tables, out)
+    return out
+
+
+def _run(data_dir: Path, out_dir: Path, **params):
+    return papermill.execute_notebook(
+        str(NOTEBOOK), str(out_dir / "post_quotas.out.ipynb"),
+        parameters={"data_dir": str(data_dir), "out_dir": str(out_dir), **params},
+        kernel_name="python3", cwd=str(NOTEBOOKS), execution_timeout=180, progress_bar=False,
+    )
+
+
+def _sheet(path: Path, name: str) -> pd.DataFrame:
+    return pd.read_excel(path, sheet_name=name).rename(columns=lambda c: ZH_TO_EN.get(c, c))
+
+
+def test_notebook_post_quotas_non_default_parameters_match_the_package(data_dir, tmp_path):
+    tables = read_tables(data_dir, ["disciplines", "staff", "applicants", "recommendations",
+                                    "committee_members", "relatives"])
+    disc, staff = tables["disciplines"], tables["staff"]
+    unit = disc["unit_id"].value_counts().index[0]               # the unit with most disciplines
+    target = disc.loc[disc["unit_id"] == unit, "discipline_id"].iloc[0]
+    params = dict(adjustment={"A": 0.0, "B": 0.05, "C": -0.05}, split_method="largest_remainder", unit=unit,
+                  full_senior_share=0.35, president_override={target: 40})
+    _run(data_dir, tmp_path, **params)
+    xlsx = tmp_path / "post_quotas.xlsx"
+    assert xlsx.exists()
+
+    pol = policy_mod.load("2026-09-01")
+    expected = quotas.quota_table(disc, staff, pol, adjustment=params["adjustment"], full_senior_share=0.35,
+                                  method="largest_remainder", president_override={target: 40}, unit=unit)
+    got = _sheet(xlsx, "学科岗位核定")
+    assert got["discipline_id"].tolist() == expected["discipline_id"].tolist()
+    assert set(got["unit_id"]) == {unit}
+    int_cols = [c for c in expected.columns if pd.api.types.is_integer_dtype(expected[c])]
+    assert len(int_cols) > 40
+    pd.testing.assert_frame_equal(got[int_cols].reset_index(drop=True), expected[int_cols].reset_index(drop=True),
+                                  check_dtype=False)
+    assert got["over_quota"].tolist() == expected["over_quota"].tolist()
+    row = got.set_index("discipline_id").loc[target]
+    assert row["senior_cap"] == 40 and row["cap_source"] == "president_override"
+    assert (got["method"] == "largest_remainder").all()
+
+    totals = _sheet(xlsx, "单位及全校汇总").set_index("unit_id")
+    exp_totals = quotas.quota_totals(expected).set_index("unit_id")
+    for col in ("senior_cap", "full_cap", "occupied_senior", "vacancy_senior", "excess_senior", "disciplines_over_quota"):
+        assert totals.loc[unit, col] == exp_totals.loc[unit, col]
+    assert totals.loc[unit, "senior_cap"] == expected["senior_cap"].sum()
+
+    res = eligibility.eligibility(tables["applicants"], staff, pol, recommendations=tables["recommendations"],
+                                  committee_members=tables["committee_members"], relatives=tables["relatives"])
+    in_unit = res[res["staff_id"].map(staff.set_index("staff_id")["unit_id"]) == unit]
+    detail = _sheet(xlsx, "申报资格核查")
+    assert sorted(detail["application_id"]) == sorted(in_unit["application_id"])
+    assert detail["eligible"].sum() == in_unit["eligible"].sum()
+    assert "name" not in detail.columns and "姓名" not in detail.columns     # show_names is False
+
+    committees = _sheet(xlsx, "聘任组织组成核查")
+    exp_c = review.committee_composition(tables["committee_members"], pol)
+    exp_c = exp_c[exp_c["unit_id"].isna() | (exp_c["unit_id"] == unit)]
+    assert sorted(committees["committee_id"]) == sorted(exp_c["committee_id"])
+    assert committees["composition_ok"].sum() == exp_c["composition_ok"].sum()
+
+    used = _sheet(xlsx, "本次参数").set_index("参数")["取值"]
+    assert used["split_method"] == "largest_remainder" and used["unit"] == unit
+
+
+def test_notebook_post_quotas_rejects_a_bad_split_method(data_dir, tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError, match="split_method"):
+        _run(data_dir, tmp_path, split_method="round")
