@@ -1,0 +1,202 @@
+"""The ``staffcalc`` command.
+
+    staffcalc report   [--config reports.yaml] [--data data] [--out reports] [--only NAME]...
+                       [--override FILE] [--jobs N] [--per unit] [--scheduler ADDRESS]
+                       [--timeout SECONDS] [--show-names] [--quiet]
+    staffcalc validate [--data data]
+    staffcalc sample   ...   (the options of ``python -m staffcalc.sample``)
+
+``report`` exit codes: 0 all notebooks ok; 1 a notebook failed, timed out or crashed (the run is
+published, ``latest`` is not moved); 2 bad config, parameters, override or data folder (nothing ran);
+3 another run holds the lock; 130 interrupted.  ``validate``: 0 all tables valid, 1 problems.
+
+Each subcommand is a ``_cmd_<name>(args) -> int`` registered in :func:`build_parser`; add new ones
+(``whatif``) the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .report.version import __version__
+
+
+# --------------------------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------------------------
+def _add_report(sub) -> None:
+    p = sub.add_parser(
+        "report",
+        help="run the report notebooks and publish HTML, Excel and a manifest / 生成报告",
+        description="Run the notebooks listed in the config with papermill; publish <out>/<run-id>/ "
+                    "(executed notebooks, HTML without code, Excel tables, manifest.json) and point "
+                    "<out>/latest at it when every notebook succeeded.",
+        epilog="exit codes: 0 all notebooks ok; 1 a notebook failed, timed out or crashed (run published, "
+               "latest not moved); 2 bad config, parameters, override or data (nothing ran); "
+               "3 another run holds the lock; 130 interrupted",
+    )
+    p.add_argument("--config", type=Path, default=Path("reports.yaml"), help="report config (default: reports.yaml)")
+    p.add_argument("--data", type=Path, default=Path("data"), help="input data folder (default: data)")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
+    p.add_argument("--only", action="append", default=[], metavar="NAME", help="run only this notebook (repeatable)")
+    p.add_argument("--override", type=Path, metavar="FILE",
+                   help="what-if policy override file: YAML mapping {dotted.path: value}")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="notebooks run in parallel (default 1)")
+    p.add_argument("--per", choices=["unit"], help="one report set per unit (unit_id in disciplines.csv)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler, e.g. tcp://host:8786")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit per notebook (overrides config)")
+    p.add_argument("--show-names", action="store_true", help="show personal names in reports (default: hidden)")
+    p.add_argument("--quiet", action="store_true", help="print only the final summary")
+    p.set_defaults(func=_cmd_report)
+
+
+def _cmd_report(args) -> int:
+    from .report import ConfigError, LockedError, Options, ParameterError, run_reports, summary
+    from .report.run import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_LOCKED
+
+    options = Options(
+        config=args.config, data=args.data, out=args.out, only=list(args.only), override=args.override,
+        jobs=args.jobs, quiet=args.quiet, per=args.per, scheduler=args.scheduler, timeout=args.timeout,
+        show_names=args.show_names, command=["staffcalc", *args.argv],
+    )
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # systemd and kill send SIGTERM: stop the notebooks, leave the run unpublished.
+        def on_term(signum, frame):
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        outcome = run_reports(options)
+    except (ConfigError, ParameterError) as exc:
+        print(f"staffcalc report: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except LockedError as exc:
+        print(f"staffcalc report: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except KeyboardInterrupt:
+        print("staffcalc report: interrupted; nothing published / 已中断，未发布", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    print(summary(outcome), flush=True)
+    return outcome.exit_code
+
+
+# --------------------------------------------------------------------------------------------
+# validate
+# --------------------------------------------------------------------------------------------
+def _add_validate(sub) -> None:
+    p = sub.add_parser("validate", help="check every input table in a data folder / 校验输入数据",
+                       description="Read and validate every input table found in the folder; exit 1 on problems.")
+    p.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
+    p.set_defaults(func=_cmd_validate)
+
+
+def validate_data(data_dir: Path) -> tuple[bool, list[str]]:
+    """Validate every input table in ``data_dir`` with :func:`staffcalc.io.read_tables`.
+
+    Returns (ok, report lines in Chinese and English)."""
+    from . import io, schemas
+
+    lines = [f"校验输入数据 / Validating input tables in {data_dir}"]
+    try:
+        tables = io.read_tables(data_dir)
+    except io.InputError as exc:
+        problems = exc.problems
+        counts = problems.groupby("file", sort=False).size()
+        for file, n in counts.items():
+            lines.append(f"  ✗ {Path(str(file)).name}: {n} 处问题 / problem(s)")
+        lines.append("")
+        lines += str(exc).splitlines()
+        lines.append("")
+        lines.append(f"结果 / Result: {len(problems)} 处问题，{len(counts)} 个文件 / "
+                     f"{len(problems)} problem(s) in {len(counts)} file(s)")
+        return False, lines
+    for kind, df in tables.items():
+        table = schemas.TABLES[kind]
+        lines.append(f"  ✓ {kind} ({table.zh}): {len(df)} 行 / rows")
+    lines.append(f"结果 / Result: 全部 {len(tables)} 个表通过 / all {len(tables)} tables valid")
+    return True, lines
+
+
+def _cmd_validate(args) -> int:
+    try:
+        ok, lines = validate_data(args.data)
+    except ImportError as exc:
+        print(f"staffcalc validate: input reader not available / 无法加载数据读取模块: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
+# --------------------------------------------------------------------------------------------
+# sample
+# --------------------------------------------------------------------------------------------
+def _add_sample(sub) -> None:
+    p = sub.add_parser("sample", help="write the synthetic sample data / 生成样例数据", add_help=False,
+                       description="Same options as python -m staffcalc.sample.")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_cmd_sample)
+
+
+def _cmd_sample(args) -> int:
+    return _run_sample(list(args.rest))
+
+
+def _run_sample(argv: list[str]) -> int:
+    """Delegate to ``staffcalc.sample.__main__.main`` (with argv if it takes one, else via sys.argv)."""
+    from .sample.__main__ import main as sample_main
+
+    try:
+        takes_argv = bool(inspect.signature(sample_main).parameters)
+    except (TypeError, ValueError):
+        takes_argv = True
+    try:
+        if takes_argv:
+            rc = sample_main(argv)
+        else:
+            saved, sys.argv = sys.argv, ["staffcalc sample", *argv]
+            try:
+                rc = sample_main()
+            finally:
+                sys.argv = saved
+    except SystemExit as exc:
+        rc = exc.code
+    if rc is None:
+        return 0
+    return rc if isinstance(rc, int) else 1
+
+
+# --------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="staffcalc", description="staffcalc: staff-planning reports / 人事规划计算")
+    parser.add_argument("--version", action="version", version=f"staffcalc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_report(sub)
+    _add_validate(sub)
+    _add_sample(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sample"]:  # pass everything through untouched (argparse mangles REMAINDER options)
+        return _run_sample(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    args.argv = argv
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

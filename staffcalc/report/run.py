@@ -1,0 +1,475 @@
+"""A report run: check everything, take the lock, run the notebooks, write the manifest, publish.
+
+Order (nothing below step 4 starts a kernel; nothing is written before step 5):
+
+1. read ``reports.yaml``; select ``--only`` notebooks; list units for ``--per unit``;
+2. read the ``--override`` file and apply it with ``policy.load(as_of).override(...)`` for every
+   as-of date used (a bad path, type or bound stops the run here);
+3. check every notebook's parameters against its ``parameters`` cell (:mod:`.params`);
+4. take the lock ``<out>/.staffcalc-report.lock`` without waiting (another run holds it: exit 3);
+5. write into ``<out>/.tmp-<run-id>/``: run the notebooks (thread pool of ``--jobs`` workers, each
+   notebook in its own process; or a Dask cluster with ``--scheduler``);
+6. write ``manifest.json``, rename the folder to ``<out>/<run-id>/``, and move ``latest`` to it if
+   every notebook succeeded (:mod:`.publish` explains why a failed run is published without moving
+   ``latest``).
+
+Exit codes (:attr:`RunOutcome.exit_code` and the CLI): 0 every notebook ok; 1 a notebook failed,
+timed out or crashed; 2 bad config, parameters, override or data folder; 3 another run holds the
+lock; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .version import __version__
+from . import publish
+from .config import ConfigError, NotebookSpec, load_config
+from .manifest import file_entries, policy_entry, sha256_file, write_json
+from .params import Declared, ParameterError, declared_parameters
+from .params import check as check_parameters
+from .task import kill_all, run_task
+
+LOCK_NAME = ".staffcalc-report.lock"
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+STATUS_ZH = {"ok": "成功", "failed": "失败", "timeout": "超时", "crashed": "崩溃"}
+
+
+class LockedError(RuntimeError):
+    """Another ``staffcalc report`` is running on the same output folder."""
+
+
+@dataclass
+class Options:
+    """What ``staffcalc report`` was asked to do (the CLI options, as values)."""
+
+    config: Path = Path("reports.yaml")
+    data: Path = Path("data")
+    out: Path = Path("reports")
+    only: list[str] = field(default_factory=list)
+    override: Path | None = None
+    jobs: int = 1
+    quiet: bool = False
+    per: str | None = None  # None or "unit"
+    scheduler: str | None = None
+    timeout: float | None = None
+    show_names: bool = False
+    command: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """A fully checked run, ready to execute: tasks carry absolute paths and final parameters."""
+
+    options: Options
+    run_id: str
+    out: Path
+    tmp_dir: Path
+    data_dir: Path
+    config_path: Path
+    specs: list[NotebookSpec]
+    units: list[str]
+    tasks: list[dict]
+    overrides: dict | None
+    policy: list[dict]
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    run_dir: Path
+    status: str  # "complete" | "failed"
+    results: list[dict]
+    latest_moved: bool
+    latest_kind: str | None
+    manifest: dict
+    removed_stale: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.status == "complete" else EXIT_FAILED
+
+
+def interactive() -> bool:
+    """Whether stderr is a terminal (progress is shown only then, and not with --quiet)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+# --------------------------------------------------------------------------------------------
+# 1–3: checks, no kernel
+# --------------------------------------------------------------------------------------------
+def read_units(data_dir: Path) -> list[str]:
+    """Unit ids (sorted, distinct) from ``<data>/disciplines.csv`` column ``unit_id``."""
+    path = data_dir / "disciplines.csv"
+    if not path.is_file():
+        raise ConfigError(f"--per unit: {path} not found / 找不到学科编制表")
+    try:
+        from ..io import read_table
+    except ImportError:  # io not available: read the column directly
+        read_table = None
+    try:
+        if read_table is not None:
+            df = read_table(path, "disciplines")
+        else:
+            import pandas as pd
+
+            df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    except ValueError as exc:
+        raise ConfigError(f"--per unit: {path}: {exc}") from None
+    if "unit_id" not in df.columns:
+        raise ConfigError(f"--per unit: {path} has no unit_id column / 缺少单位代码列")
+    units = sorted({str(u) for u in df["unit_id"].dropna()})
+    bad = [u for u in units if not u or u.startswith(".") or any(c in u for c in "/\\:\0") or u != u.strip()]
+    if bad:
+        raise ConfigError(f"--per unit: unit ids {bad} cannot be folder names / 单位代码不能用作目录名")
+    if not units:
+        raise ConfigError(f"--per unit: {path} lists no units / 未列出任何单位")
+    return units
+
+
+def _load_policies(as_ofs: list[str | None], override: Path | None) -> tuple[list[dict], dict | None]:
+    from .. import policy as policy_mod
+
+    values: dict = {}
+    variant = None
+    overrides = None
+    if override is not None:
+        if not override.is_file():
+            raise ConfigError(f"--override {override}: file not found / 找不到覆盖文件")
+        values = dict(policy_mod.load_overrides(override))
+        variant = values.pop("variant", None)
+        overrides = {"file": str(override), "sha256": sha256_file(override), "values": values, "variant": variant}
+    entries = []
+    for as_of in as_ofs:
+        try:
+            pol = policy_mod.load(as_of or None, variant=variant)
+            if values:
+                pol = pol.override(values)
+        except (ValueError, KeyError, TypeError) as exc:
+            what = f"--override {override}" if override is not None else "policy files"
+            raise ConfigError(f"{what} (as of {as_of or 'today'}): {exc}") from None
+        entries.append(policy_entry(pol, as_of or pol.as_of.isoformat(), variant))
+    return entries, overrides
+
+
+def plan(options: Options) -> Plan:
+    """Check everything a run needs without starting a kernel or writing a file.
+
+    Raises :class:`ConfigError` or :class:`ParameterError` (all parameter problems at once)."""
+    config = load_config(options.config)
+    specs = config.select(options.only)
+    data_dir = Path(options.data).resolve()
+    if not data_dir.is_dir():
+        raise ConfigError(f"--data {options.data}: not a folder / 数据目录不存在")
+    if options.per not in (None, "unit"):
+        raise ConfigError(f"--per {options.per}: only 'unit' is supported / 仅支持按单位拆分")
+    if options.jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
+    if options.timeout is not None and options.timeout <= 0:
+        raise ConfigError("--timeout must be a positive number of seconds")
+    units = read_units(data_dir) if options.per == "unit" else [""]
+    override = Path(options.override).resolve() if options.override else None
+
+    out = Path(options.out).resolve()
+    run_id = publish.new_run_id()
+    tmp_dir = out / f"{publish.TMP_PREFIX}{run_id}"
+
+    declared: dict[str, dict[str, Declared]] = {}
+    problems: list[str] = []
+    for spec in specs:
+        try:
+            declared[spec.name] = declared_parameters(spec.path)
+        except ParameterError as exc:
+            problems.append(f"{spec.name}: {exc}")
+    tasks: list[dict] = []
+    as_ofs: list[str | None] = []
+    for unit in units:
+        for spec in specs:
+            if spec.name not in declared:
+                continue
+            label = f"{unit}/{spec.name}" if unit else spec.name
+            out_dir = tmp_dir / unit / spec.name if unit else tmp_dir / spec.name
+            params: dict[str, Any] = {
+                **spec.parameters,
+                "data_dir": str(data_dir),
+                "out_dir": str(out_dir),
+                "show_names": bool(options.show_names),
+            }
+            if override is not None:
+                params["overrides_file"] = str(override)
+            if unit:
+                params["unit"] = unit
+            found = check_parameters(label, declared[spec.name], params)
+            problems.extend(found)
+            as_of = params.get("as_of", getattr(declared[spec.name].get("as_of"), "default", None))
+            as_of = str(as_of) if as_of else None
+            if as_of not in as_ofs:
+                as_ofs.append(as_of)
+            timeout = float(options.timeout or spec.timeout)
+            cell_timeout = float(min(spec.cell_timeout or timeout, timeout))
+            tasks.append({
+                "run_id": run_id,
+                "name": spec.name,
+                "unit": unit,
+                "label": label,
+                "notebook": str(spec.path),
+                "cwd": str(spec.path.parent),
+                "out_dir": str(out_dir),
+                "output_notebook": str(out_dir / f"{spec.name}.ipynb"),
+                "html": str(out_dir / f"{spec.name}.html"),
+                "parameters": params,
+                "as_of": as_of,
+                "kernel": spec.kernel,
+                "timeout": timeout,
+                "cell_timeout": cell_timeout,
+                "start_timeout": float(min(spec.start_timeout, timeout)),
+                "retries": int(spec.retries),
+                "progress": False,
+            })
+    if problems:
+        raise ParameterError(
+            "parameters do not match the notebooks (nothing was run) / 参数与笔记本不符，未运行任何笔记本:\n  "
+            + "\n  ".join(problems)
+        )
+    policy, overrides = _load_policies(as_ofs, override)
+    return Plan(options=options, run_id=run_id, out=out, tmp_dir=tmp_dir, data_dir=data_dir,
+                config_path=config.path, specs=specs, units=[u for u in units if u], tasks=tasks,
+                overrides=overrides, policy=policy)
+
+
+# --------------------------------------------------------------------------------------------
+# 4–6: lock, run, publish
+# --------------------------------------------------------------------------------------------
+def _crashed(task: dict, exc: BaseException) -> dict:
+    now = _now().isoformat(timespec="milliseconds")
+    return {"name": task["name"], "unit": task["unit"], "label": task["label"], "status": "crashed",
+            "error": {"cell_index": None, "cell_id": None, "source_line": None, "execution_count": None,
+                      "ename": type(exc).__name__, "evalue": str(exc)},
+            "html_error": None, "attempts": 0, "worker": None, "started": now, "finished": now, "duration_s": 0.0}
+
+
+def _run_local(tasks: list[dict], jobs: int, say: Callable[[str], None]) -> list[dict]:
+    results: dict[int, dict] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) as pool:
+        futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
+        try:
+            for fut in as_completed(futures):
+                i = futures[fut]
+                try:
+                    results[i] = fut.result()
+                except Exception as exc:  # noqa: BLE001 - run_task does not raise; belt and braces
+                    results[i] = _crashed(tasks[i], exc)
+                say(_line(results[i]))
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            kill_all()
+            raise
+    return [results[i] for i in range(len(tasks))]
+
+
+def _connect(address: str):
+    try:
+        from distributed import Client
+    except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
+        raise ConfigError(f"--scheduler needs dask.distributed: {exc}") from None
+    try:
+        return Client(address, timeout="20s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigError(f"--scheduler {address}: cannot connect / 无法连接调度器: {exc}") from None
+
+
+def _run_dask(client, tasks: list[dict], say: Callable[[str], None]) -> list[dict]:
+    from distributed import as_completed as dask_completed
+
+    futures = client.map(run_task, tasks, pure=False)
+    index = {f.key: i for i, f in enumerate(futures)}
+    results: dict[int, dict] = {}
+    for fut in dask_completed(futures):
+        i = index[fut.key]
+        try:
+            results[i] = fut.result()
+        except Exception as exc:  # noqa: BLE001 - a worker died: report, do not wait
+            results[i] = _crashed(tasks[i], exc)
+        say(_line(results[i]))
+    return [results[i] for i in range(len(tasks))]
+
+
+def describe_error(err: dict | None) -> str:
+    """``cell 4 `raise ValueError(...)` (In [4]): ValueError: message`` — where and what."""
+    if not err:
+        return ""
+    if err.get("cell_index") is not None:
+        where = f"cell {err['cell_index']}"
+        if err.get("source_line"):
+            where += f" `{err['source_line'][:60]}`"
+    elif err.get("source_line"):
+        where = "injected parameters"
+    else:
+        where = "before the first cell"
+    if err.get("execution_count") is not None:
+        where += f" (In [{err['execution_count']}])"
+    evalue = str(err.get("evalue", "")).strip().splitlines()
+    return f"{where}: {err.get('ename')}: {evalue[0] if evalue else ''}"
+
+
+def _line(r: dict) -> str:
+    status = r["status"]
+    text = f"  {status.upper() if status != 'ok' else 'ok':8} {STATUS_ZH.get(status, status)}  {r['label']:<28} {r['duration_s']:7.1f} s"
+    if r.get("error"):
+        text += "  " + describe_error(r["error"])
+    if r.get("attempts", 1) > 1:
+        text += f"  [{r['attempts']} tries]"
+    return text
+
+
+def execute(p: Plan, say: Callable[[str], None] | None = None, progress: bool = False) -> RunOutcome:
+    """Steps 4–6 for a checked plan.  Raises :class:`LockedError` if another run holds the lock."""
+    from filelock import FileLock, Timeout
+
+    say = say or (lambda msg: None)
+    p.out.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(p.out / LOCK_NAME), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockedError(
+            f"another staffcalc report run holds {p.out / LOCK_NAME}; try again when it has finished "
+            f"/ 另一个报告任务正在运行，请稍后再试"
+        ) from None
+    try:
+        removed = publish.remove_stale_tmp(p.out)
+        for name in removed:
+            say(f"removed {name} left by an interrupted run / 已清理中断运行的临时目录")
+        client = _connect(p.options.scheduler) if p.options.scheduler else None
+        started, t0 = _now(), time.time()
+        p.tmp_dir.mkdir(parents=True)
+        inputs = file_entries(p.data_dir)
+        for t in p.tasks:
+            Path(t["out_dir"]).mkdir(parents=True, exist_ok=True)
+            t["progress"] = progress and client is None
+        if p.overrides is not None:
+            src = Path(p.overrides["file"])
+            shutil.copy2(src, p.tmp_dir / f"overrides{src.suffix or '.yaml'}")
+        say(f"run {p.run_id}: {len(p.tasks)} notebook(s) / 开始运行 {len(p.tasks)} 个笔记本")
+        try:
+            if client is not None:
+                with client:
+                    results = _run_dask(client, p.tasks, say)
+            else:
+                results = _run_local(p.tasks, p.options.jobs, say)
+        except BaseException:
+            kill_all()
+            raise
+        finished = _now()
+        status = "complete" if all(r["status"] == "ok" for r in results) else "failed"
+        manifest = _manifest(p, results, inputs, started, finished, time.time() - t0, status)
+        write_json(p.tmp_dir / "manifest.json", manifest)
+        run_dir = publish.publish(p.tmp_dir, p.out / p.run_id)
+        kind = publish.set_latest(p.out, p.run_id) if status == "complete" else None
+        return RunOutcome(run_id=p.run_id, run_dir=run_dir, status=status, results=results,
+                          latest_moved=kind is not None, latest_kind=kind, manifest=manifest,
+                          removed_stale=removed)
+    finally:
+        lock.release()
+
+
+def _manifest(p: Plan, results: list[dict], inputs: list[dict], started: dt.datetime,
+              finished: dt.datetime, duration: float, status: str) -> dict:
+    import papermill
+
+    source_sha = {spec.name: sha256_file(spec.path) for spec in p.specs}
+    notebooks = []
+    for task, r in zip(p.tasks, results):
+        out_dir = Path(task["out_dir"])
+        files = sorted(f for f in out_dir.rglob("*") if f.is_file()) if out_dir.is_dir() else []
+        outputs = file_entries(p.tmp_dir, files)
+        params = dict(task["parameters"])
+        params["out_dir"] = out_dir.relative_to(p.tmp_dir).as_posix()  # the temp path is gone after publishing
+        notebooks.append({
+            "name": task["name"],
+            "unit": task["unit"] or None,
+            "notebook": task["notebook"],
+            "notebook_sha256": source_sha[task["name"]],
+            "parameters": params,
+            "as_of": task["as_of"],
+            "timeout": task["timeout"],
+            "cell_timeout": task["cell_timeout"],
+            "status": r["status"],
+            "error": r["error"],
+            "html_error": r.get("html_error"),
+            "attempts": r["attempts"],
+            "worker": r.get("worker"),
+            "started": r["started"],
+            "finished": r["finished"],
+            "duration_s": r["duration_s"],
+            "outputs": outputs,
+        })
+    o = p.options
+    return {
+        "run_id": p.run_id,
+        "status": status,
+        "latest": status == "complete",
+        "started": started.isoformat(timespec="milliseconds"),
+        "finished": finished.isoformat(timespec="milliseconds"),
+        "duration_s": round(duration, 3),
+        "staffcalc_version": __version__,
+        "python": platform.python_version(),
+        "papermill_version": papermill.__version__,
+        "command": list(o.command),
+        "config": {"path": str(p.config_path), "sha256": sha256_file(p.config_path)},
+        "data_dir": str(p.data_dir),
+        "inputs": inputs,
+        "policy": p.policy,
+        "overrides": p.overrides,
+        "show_names": bool(o.show_names),
+        "per": o.per,
+        "units": p.units,
+        "jobs": o.jobs,
+        "scheduler": o.scheduler,
+        "notebooks": notebooks,
+    }
+
+
+def summary(outcome: RunOutcome) -> str:
+    """The final report printed by the CLI (also with --quiet)."""
+    counts: dict[str, int] = {}
+    for r in outcome.results:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    tally = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    head = "complete / 全部成功" if outcome.status == "complete" else "FAILED / 有报告失败"
+    lines = [f"staffcalc report {outcome.run_id}: {head} ({tally}) in {outcome.manifest['duration_s']:.1f} s"]
+    lines += [_line(r) for r in outcome.results]
+    lines.append(f"published / 已发布: {outcome.run_dir}")
+    if outcome.removed_stale:
+        lines.append(f"removed unfinished runs / 已清理未完成的运行: {', '.join(outcome.removed_stale)}")
+    if outcome.latest_moved:
+        where = "latest" if outcome.latest_kind == "symlink" else "latest.txt"
+        lines.append(f"{where} -> {outcome.run_id}")
+    else:
+        lines.append("latest unchanged: not every notebook succeeded / latest 未更新：有报告未成功；"
+                     "partial notebooks are kept in the run folder for debugging / 部分执行的笔记本已保留")
+    return "\n".join(lines)
+
+
+def run_reports(options: Options, say: Callable[[str], None] | None = None) -> RunOutcome:
+    """Plan and execute a run (the library entry point behind ``staffcalc report``)."""
+    progress = not options.quiet and interactive()
+    if say is None:
+        say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if progress else (lambda msg: None)
+    return execute(plan(options), say=say, progress=progress)
