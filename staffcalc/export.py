@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
 
+from .atomic import atomic_path
 from .schemas import to_chinese
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -22,11 +21,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path, chinese_he
     ``chinese_headers`` is false.  The file is written to a temporary name and renamed, so a
     failure never leaves a half-written workbook in place of a good one.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             used: set[str] = set()
             for name, df in tables.items():
@@ -37,11 +32,4 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path, chinese_he
                     i += 1
                 used.add(sheet)
                 (to_chinese(df) if chinese_headers else df).to_excel(writer, sheet_name=sheet, index=False)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return Path(path)

@@ -207,9 +207,27 @@ def _parameter(path: str, node: dict, file: Path, doc_id: str) -> Parameter:
     )
 
 
+_CACHE: dict[tuple[str, int, int], Document] = {}
+
+
 def read_document(path: str | Path) -> Document:
-    """Read and validate one policy file (duplicate keys, dates, references, metadata)."""
+    """Read and validate one policy file (duplicate keys, dates, references, metadata).
+
+    Parsed documents are cached by path, size and modification time (Documents are immutable),
+    so repeated ``load()`` calls in a notebook or a what-if loop do not re-parse YAML.
+    """
     path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read policy file / 无法读取政策文件: {exc}") from exc
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _CACHE:
+        _CACHE[key] = _parse_document(path)
+    return _CACHE[key]
+
+
+def _parse_document(path: Path) -> Document:
     data = _read_yaml(path)
     head = data.get("document")
     if not isinstance(head, dict) or not _REQUIRED_DOC_KEYS <= set(head):
@@ -441,11 +459,7 @@ def load(
 
 
 def _choose(docs: Mapping[str, Document], variant) -> dict[str, Document]:
-    if isinstance(variant, str):
-        if variant not in docs:
-            raise PolicyError(f"unknown policy variant {variant!r}; known documents: {sorted(docs)}")
-        variant = {ns: variant for ns in docs[variant].provides}
-    variant = dict(variant or {})
+    variant = _variant_mapping(docs, variant)
     chosen: dict[str, Document] = {}
     by_ns: dict[str, list[Document]] = {}
     for doc in docs.values():
@@ -480,6 +494,34 @@ def load_overrides(path: str | Path | None) -> dict[str, Any]:
     if not all(isinstance(k, str) for k in data):
         raise PolicyError(f"{path}: override keys must be dotted parameter paths / 覆盖键须为参数路径")
     return data
+
+
+def load_scenario(
+    as_of: str | dt.date | None = None,
+    overrides_file: str | Path | None = "",
+    variant: str | Mapping[str, str] | None = None,
+) -> Policy:
+    """The policy a notebook or report runs on: ``load(as_of, variant)`` plus a what-if file.
+
+    The file's optional ``variant:`` entry refines ``variant`` (a document id or a namespace
+    mapping, as for :func:`load`); its other entries are overrides.
+    """
+    what_if = load_overrides(overrides_file)
+    file_variant = what_if.pop("variant", None)
+    if file_variant:
+        docs = documents()
+        chosen = _variant_mapping(docs, variant)
+        chosen.update(_variant_mapping(docs, file_variant))
+        variant = chosen
+    return load(as_of, variant=variant, overrides=what_if)
+
+
+def _variant_mapping(docs: Mapping[str, Document], variant) -> dict[str, str]:
+    if isinstance(variant, str):
+        if variant not in docs:
+            raise PolicyError(f"unknown policy variant {variant!r}; known documents: {sorted(docs)}")
+        return {ns: variant for ns in docs[variant].provides}
+    return dict(variant or {})
 
 
 def diff(a: Policy, b: Policy, prefix: str = "") -> pd.DataFrame:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _nbbuild import write_notebook
 
 OUT = Path(__file__).resolve().parent.parent / "appraisal_distribution.ipynb"
 
@@ -59,14 +58,7 @@ plots.setup_cjk_font()
 pd.set_option("display.max_columns", 40)
 pd.set_option("display.width", 200)
 
-what_if = policy.load_overrides(overrides_file)
-file_variant = what_if.pop("variant", None)
-variant = {"duty": duty_variant}
-if isinstance(file_variant, dict):
-    variant.update(file_variant)
-elif file_variant:
-    variant.update({ns: file_variant for ns in policy.documents()[file_variant].provides})
-pol = policy.load(as_of, variant=variant, overrides=what_if)
+pol = policy.load_scenario(as_of, overrides_file, variant={"duty": duty_variant})
 display(Markdown("**政策版本**：" + "；".join(f"{k}: {v}" for k, v in pol.versions.items())))
 
 tables = read_tables(data_dir, ["class_teachers", "appraisal_items", "appraisal_events", "semester_ratings",
@@ -300,24 +292,5 @@ display(Markdown(f"已写入 `{out_path}`"))
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    cells = []
-    for kind, src in CELLS:
-        if kind == "md":
-            cells.append(new_markdown_cell(src))
-        else:
-            cell = new_code_cell(src)
-            if kind == "params":
-                cell.metadata["tags"] = ["parameters"]
-            cells.append(cell)
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    return nb
-
-
 if __name__ == "__main__":
-    nb = build()
-    nbformat.validate(nb)
-    OUT.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}")
+    write_notebook(CELLS, OUT)

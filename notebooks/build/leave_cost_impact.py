@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _nbbuild import write_notebook
 
 OUT = Path(__file__).resolve().parent.parent / "leave_cost_impact.ipynb"
 
@@ -65,9 +64,7 @@ for name, value in (("horizon_start", horizon_start), ("horizon_end", horizon_en
     if not pd.Series([value]).str.fullmatch(r"\\d{4}-(0[1-9]|1[0-2])").all():
         raise ValueError(f"parameter {name}={value!r}: expected YYYY-MM / 月份格式应为 YYYY-MM")
 
-what_if = policy.load_overrides(overrides_file)
-variant = what_if.pop("variant", None)
-pol = policy.load(as_of, variant=variant, overrides=what_if)
+pol = policy.load_scenario(as_of, overrides_file)
 display(Markdown("**政策版本**：" + pol.versions.get("P1", "")))
 
 tables = read_tables(data_dir, ["staff", "study_leave"])
@@ -193,24 +190,5 @@ display(Markdown(f"已写入 `{out_path}`"))
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    cells = []
-    for kind, src in CELLS:
-        if kind == "md":
-            cells.append(new_markdown_cell(src))
-        else:
-            cell = new_code_cell(src)
-            if kind == "params":
-                cell.metadata["tags"] = ["parameters"]
-            cells.append(cell)
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    return nb
-
-
 if __name__ == "__main__":
-    nb = build()
-    nbformat.validate(nb)
-    OUT.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}")
+    write_notebook(CELLS, OUT)

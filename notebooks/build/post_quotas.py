@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _nbbuild import write_notebook
 
 OUT = Path(__file__).resolve().parent.parent / "post_quotas.ipynb"
 
@@ -64,9 +63,7 @@ plots.setup_cjk_font()
 pd.set_option("display.max_columns", 60)
 pd.set_option("display.width", 220)
 
-what_if = policy.load_overrides(overrides_file)
-variant = what_if.pop("variant", None)
-pol = policy.load(as_of, variant=variant, overrides=what_if)
+pol = policy.load_scenario(as_of, overrides_file)
 allowed = pol.param("quotas.split_method").allowed
 if split_method not in allowed:
     raise ValueError(f"parameter split_method={split_method!r}: expected one of {list(allowed)} / 取整方法参数错误")
@@ -237,24 +234,5 @@ display(Markdown(f"已写入 `{out_path}`"))
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    cells = []
-    for kind, src in CELLS:
-        if kind == "md":
-            cells.append(new_markdown_cell(src))
-        else:
-            cell = new_code_cell(src)
-            if kind == "params":
-                cell.metadata["tags"] = ["parameters"]
-            cells.append(cell)
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    return nb
-
-
 if __name__ == "__main__":
-    nb = build()
-    nbformat.validate(nb)
-    OUT.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}")
+    write_notebook(CELLS, OUT)

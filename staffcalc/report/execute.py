@@ -28,6 +28,8 @@ import os
 import signal
 import sys
 
+from staffcalc.atomic import write_text
+
 PROGRESS = "\x1estaffcalc-progress"
 _state: dict = {"cell": None, "cells": [], "client": None}
 
@@ -173,10 +175,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     task = json.loads(argv[1])
     result = execute(task)
-    tmp = argv[2] + ".part"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(result, fh, ensure_ascii=False)
-    os.replace(tmp, argv[2])
+    write_text(argv[2], json.dumps(result, ensure_ascii=False))
     return 0
 
 

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any, Iterable
+
+from ..atomic import write_text
 
 _CHUNK = 1 << 20
 
@@ -79,12 +80,4 @@ def policy_entry(policy, as_of: str, variant) -> dict[str, Any]:
 
 def write_json(path: Path, data: Any) -> Path:
     """Write JSON atomically (temporary file, fsync, rename)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=2, default=str)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
+    return write_text(path, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", fsync=True)

@@ -24,6 +24,8 @@ import secrets
 import shutil
 from pathlib import Path
 
+from ..atomic import write_text
+
 LATEST = "latest"
 LATEST_TXT = "latest.txt"
 TMP_PREFIX = ".tmp-"
@@ -62,11 +64,7 @@ def export_html(notebook: str | Path, html: str | Path) -> Path:
     )
     body, _ = exporter.from_filename(str(notebook))
     body = strip_remote(body)
-    html = Path(html)
-    tmp = html.with_name(html.name + ".part")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, html)
-    return html
+    return write_text(html, body)
 
 
 def strip_remote(html: str) -> str:
@@ -116,9 +114,7 @@ def set_latest(out: Path, run_id: str) -> str:
 
 
 def _write_latest_txt(out: Path, run_id: str) -> None:
-    tmp = out / f".latest-{run_id}.txt.tmp"
-    tmp.write_text(run_id + "\n", encoding="utf-8")
-    os.replace(tmp, out / LATEST_TXT)
+    write_text(out / LATEST_TXT, run_id + "\n")
     fsync_dir(out)
 
 

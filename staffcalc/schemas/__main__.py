@@ -7,10 +7,9 @@ never disagree with what :func:`staffcalc.io.read_table` accepts.  Without ``--o
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
+
+from ..atomic import write_text
 
 from . import LABELS, TABLES
 from .base import Column, Table
@@ -136,16 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.out:
         sys.stdout.write(text)
         return 0
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".md", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    out = write_text(args.out, text)
     print(f"wrote {out}", file=sys.stderr)
     return 0
 
