@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import policy as _policy_mod
 from . import review as _review
+from .dates import full_years
 from .policy import Policy
 
 SENIOR = ("full", "associate")
@@ -97,16 +98,6 @@ def _rows(index, mask, limit: int = 5) -> str:
     labels = list(np.asarray(index)[mask][:limit])
     more = int(mask.sum()) - len(labels)
     return ", ".join(map(str, labels)) + (f" (+{more} more)" if more > 0 else "")
-
-
-def full_years(start, end) -> np.ndarray:
-    """Whole years from ``start`` to ``end`` on calendar dates (满 N 年 / N 周岁): the count goes up on
-    the anniversary itself.  Vectorised over arrays of dates."""
-    s = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(start)))
-    e = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(end)))
-    before = (e.month < s.month) | ((e.month == s.month) & (e.day < s.day))
-    years = e.year.to_numpy() - s.year.to_numpy() - np.asarray(before, dtype=np.int64)
-    return np.where(s.isna() | e.isna(), -1, years).astype(np.int64)
 
 
 def _flag(df: pd.DataFrame, col: str, table: str, na: bool | None = None) -> np.ndarray:

@@ -56,11 +56,12 @@ import pandas as pd
 
 from . import pay as _pay
 from . import policy as _policy
+from .dates import add_months, full_months_between, month_number
 from .pay import check_rows, numbers, require_columns
 from .policy import Policy
 from .schemas.study_leave import INTERRUPTION_CAUSES
 
-__all__ = ["Projection", "project", "add_months", "full_months_between", "QUANTITIES"]
+__all__ = ["Projection", "project", "QUANTITIES"]
 
 # Per person-month quantities summed in the grid, in this order.
 QUANTITIES = ("people_away", "fte_away", "paid", "withheld", "full_pay", "uncovered_hours",
@@ -75,42 +76,10 @@ _MONTHS_PER_YEAR = 12
 # --------------------------------------------------------------------------------------------
 # Month arithmetic (vectorised)
 # --------------------------------------------------------------------------------------------
-def _dates(values) -> np.ndarray:
-    return pd.to_datetime(pd.Series(np.atleast_1d(values))).to_numpy(dtype="datetime64[ns]")
-
-
-def add_months(dates, months) -> np.ndarray:
-    """``dates`` + ``months`` calendar months, the day kept or cut to the month end (31 Jan + 1 → 28/29
-    Feb; 29 Feb 2024 + 24 → 28 Feb 2026), as the Civil Code counts periods.  NaT stays NaT."""
-    d = _dates(dates).astype("datetime64[D]")
-    k = np.broadcast_to(np.asarray(months, dtype=np.int64), d.shape)
-    nat = np.isnat(d)
-    d = np.where(nat, np.datetime64("2000-01-01"), d)
-    m0 = d.astype("datetime64[M]")
-    day = (d - m0.astype("datetime64[D]")).astype(np.int64)
-    m1 = m0 + k.astype("timedelta64[M]")
-    days_in_month = ((m1 + 1).astype("datetime64[D]") - m1.astype("datetime64[D]")).astype(np.int64)
-    out = m1.astype("datetime64[D]") + np.minimum(day, days_in_month - 1).astype("timedelta64[D]")
-    return np.where(nat, np.datetime64("NaT"), out).astype("datetime64[ns]")
-
-
-def _month_number(dates: np.ndarray) -> np.ndarray:
-    """Months since 1970-01 of each date's month."""
-    return dates.astype("datetime64[M]").astype(np.int64)
-
-
 def _first_month_from(dates: np.ndarray) -> np.ndarray:
     """Month number of the first month whose first day is on or after the date."""
-    month = _month_number(dates)
+    month = month_number(dates)
     return month + (dates > month.astype("datetime64[M]").astype("datetime64[ns]"))
-
-
-def full_months_between(start, stop) -> np.ndarray:
-    """Completed months from ``start`` to ``stop`` (``start`` + k months ≤ ``stop``); negative when
-    ``stop`` is before ``start``."""
-    a, b = _dates(start), _dates(stop)
-    k = _month_number(b) - _month_number(a)
-    return k - (add_months(a, k) > b)
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,7 +198,7 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
     first = _first_month_from(study_start)
     stop = _first_month_from(study_end)
     study_months = np.maximum(stop - first, 0)
-    grid_months = _month_number(np.array([horizon_start]))[0] + np.arange((h1 - h0).n + 1)
+    grid_months = month_number(np.array([horizon_start]))[0] + np.arange((h1 - h0).n + 1)
     mask = (grid_months[None, :] >= first[:, None]) & (grid_months[None, :] < stop[:, None])
 
     done = np.nan_to_num(numbers(df, "workload_share", required=False))
@@ -248,7 +217,7 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
     # Refunds (P1 §10.8), booked in the month of the interruption.
     refund = _pay.refund_due(year["refund_base"] / _MONTHS_PER_YEAR, study_months, cause, policy=policy)
     refund = np.asarray(refund, dtype="float64").reshape(n)
-    refund_month = np.where(has_return, _month_number(np.where(has_return, return_date, horizon_start)), -1)
+    refund_month = np.where(has_return, month_number(np.where(has_return, return_date, horizon_start)), -1)
 
     # Per unit × month: every away cell of the grid adds its person's rates to its (unit, month) bin.
     unit_codes, units = pd.factorize(df["unit_id"].astype("object"), sort=True)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import policy as _policy_mod
+from .dates import add_months
 from .policy import Policy
 
 BODIES = ("unit", "school")
@@ -400,17 +401,6 @@ def _date_out(idx: pd.DatetimeIndex, scalar: bool, original):
     return pd.Series(values)
 
 
-def add_months(dates, months: int) -> pd.DatetimeIndex:
-    """Same day ``months`` later; a day the target month lacks becomes its last day (Civil Code
-    art. 202): 2026-01-31 + 1 month → 2026-02-28."""
-    idx = pd.DatetimeIndex(dates)
-    total = idx.year.to_numpy() * 12 + (idx.month.to_numpy() - 1) + int(months)
-    y, m = total // 12, total % 12 + 1
-    first = pd.to_datetime(pd.DataFrame({"year": y, "month": m, "day": 1}))
-    day = np.minimum(idx.day.to_numpy(), first.dt.days_in_month.to_numpy())
-    return pd.DatetimeIndex(first + pd.to_timedelta(day - 1, unit="D"))
-
-
 def appeal_deadline(published, policy: Policy | None = None):
     """Last day to file a written appeal: publication + 7 days (一周内; P6 §31(一), interpretation)."""
     pol = _load(policy)
@@ -422,7 +412,7 @@ def answer_deadline(received, policy: Policy | None = None):
     """Last day for the body's written answer: one month after receiving the appeal (P6 §31(一))."""
     pol = _load(policy)
     idx, scalar, orig = _dates(received)
-    return _date_out(add_months(idx, int(pol.get("review.appeal.answer_within_months"))), scalar, orig)
+    return _date_out(pd.DatetimeIndex(add_months(idx, int(pol.get("review.appeal.answer_within_months")))), scalar, orig)
 
 
 def second_appeal_deadline(answer_received, policy: Policy | None = None):
@@ -444,7 +434,7 @@ def term_end(start, policy: Policy | None = None):
     (2026-09-01 → 2030-08-31)."""
     pol = _load(policy)
     idx, scalar, orig = _dates(start)
-    end = add_months(idx, 12 * int(pol.get("review.term_years"))) - pd.Timedelta(days=1)
+    end = pd.DatetimeIndex(add_months(idx, 12 * int(pol.get("review.term_years")))) - pd.Timedelta(days=1)
     return _date_out(end, scalar, orig)
 
 

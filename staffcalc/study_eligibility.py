@@ -33,11 +33,12 @@ import numpy as np
 import pandas as pd
 
 from . import policy as _policy
+from .dates import full_years
 from .pay import booleans, check_rows, flags_column, require_columns
 from .policy import Policy
 from .schemas.institution import APPRAISAL_RESULTS
 
-__all__ = ["RULES", "application_eligibility", "full_years"]
+__all__ = ["RULES", "application_eligibility"]
 
 # Rule id -> (clause, English, Chinese)
 RULES: dict[str, tuple[str, str, str]] = {
@@ -51,21 +52,6 @@ RULES: dict[str, tuple[str, str, str]] = {
 
 _APPRAISALS = ("appraisal_1", "appraisal_2", "appraisal_3")
 _REQUIRED = ("application_date", "hire_date", "on_establishment", "on_post", "in_training_plan", *_APPRAISALS)
-
-
-def full_years(start, on) -> np.ndarray:
-    """Completed years from ``start`` to ``on`` (anniversary rule; 29 Feb → 28 Feb in common years).
-
-    Arrays of dates in, int array out.  Negative when ``on`` is before ``start``.
-    """
-    start = pd.DatetimeIndex(np.atleast_1d(np.asarray(start, dtype="datetime64[ns]")))
-    on = pd.DatetimeIndex(np.atleast_1d(np.asarray(on, dtype="datetime64[ns]")))
-    years = on.year.to_numpy() - start.year.to_numpy()
-    start_md = start.month.to_numpy() * 100 + start.day.to_numpy()
-    on_leap = on.is_leap_year
-    start_md = np.where((start_md == 229) & ~on_leap, 228, start_md)
-    on_md = on.month.to_numpy() * 100 + on.day.to_numpy()
-    return years - (on_md < start_md)
 
 
 def application_eligibility(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:

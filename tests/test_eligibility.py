@@ -14,6 +14,7 @@ import pytest
 
 from staffcalc import eligibility as elig
 from staffcalc import policy as policy_mod
+from staffcalc.dates import full_years
 from staffcalc.eligibility import EligibilityError
 
 POL = policy_mod.load("2026-09-01")
@@ -134,8 +135,9 @@ def test_p6_s13_1_lower_posts_need_a_master():
 # 3.3 years in post (§13(二), §38, §17)
 # --------------------------------------------------------------------------------------------
 def test_full_years_counts_on_the_anniversary():
-    y = elig.full_years(pd.to_datetime(["2021-09-01", "2021-09-01", "2020-02-29", "2020-02-29", "1990-09-02"]),
-                        pd.to_datetime(["2026-09-01", "2026-08-31", "2025-02-28", "2025-03-01", "2026-09-01"]))
+    # Civil Code art. 202: a 29 February start completes its year on 28 February in a common year
+    y = full_years(pd.to_datetime(["2021-09-01", "2021-09-01", "2020-02-29", "2020-02-29", "1990-09-02"]),
+                   pd.to_datetime(["2026-09-01", "2026-08-31", "2025-02-27", "2025-02-28", "2026-09-01"]))
     assert y.tolist() == [5, 4, 4, 5, 35]
 
 
@@ -164,9 +166,9 @@ def test_p6_s13_2_years_in_post_boundaries(target, degree, since, ok):
 
 def test_p6_s13_2_years_counted_with_leap_day():
     apps, staff = frames(("full", {"rank_since": "2020-02-29"}, {}), ("full", {"rank_since": "2020-02-29"}, {}))
-    apps["application_date"] = pd.to_datetime(["2025-02-28", "2025-03-01"])
+    apps["application_date"] = pd.to_datetime(["2025-02-27", "2025-02-28"])
     r = elig.eligibility(apps, staff, POL)
-    # 2020-02-29 + 5 years: not yet on 2025-02-28, reached on 2025-03-01
+    # 2020-02-29 + 5 years: 2025 has no 29 Feb, so the period ends on 2025-02-28 (Civil Code art. 202)
     assert r["years_in_rank"].tolist() == [4, 5] and r["ok_years"].tolist() == [False, True]
 
 

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from staffcalc import policy
-from staffcalc.leave_cost import add_months, full_months_between, project
+from staffcalc.dates import add_months, full_months_between
+from staffcalc.leave_cost import project
 
 P1 = policy.load("2026-09-01")
 PAY = {"basic_salary": 5000.0, "allowances": 2000.0, "award_performance": 1500.0,

@@ -512,3 +512,30 @@ def test_all_bundled_documents_load_together_and_each_variant_loads():
             alt = policy.load(SAMPLE_DATE, variant=d.id)
             assert all(alt.sources[ns].id == d.id for ns in d.provides)
     assert p.references()["text"].str.len().gt(0).all()
+
+
+# --------------------------------------------------------------------------------------------
+# load_scenario: what-if files with a variant (bundled P2/P3 documents)
+# --------------------------------------------------------------------------------------------
+def test_load_scenario_file_variant_and_overrides(tmp_path):
+    f = tmp_path / "whatif.yaml"
+    f.write_text("variant: P3\nduty.exemption.pregnancy_weeks: 20\n", encoding="utf-8")
+    # the notebook's own choice is P2; the file's variant refines it to P3
+    pol = policy.load_scenario("2026-09-01", f, variant={"duty": "P2"})
+    assert pol.sources["duty"].id == "P3"
+    assert pol.get("duty.exemption.pregnancy_weeks") == 20
+    assert pol.get("duty.exemption.health_certificate.minimum") == "二级甲等"  # P3 三.2: 二甲以上
+    assert pol.overrides == {"duty.exemption.pregnancy_weeks": 20}
+
+
+def test_load_scenario_without_file_is_plain_load():
+    pol = policy.load_scenario("2026-09-01", "", variant="P3")
+    assert pol.sources["duty"].id == "P3" and not pol.overrides
+    assert policy.load_scenario("2026-09-01").sources["duty"].id == "P2"  # P2 is the default version
+
+
+def test_load_scenario_unknown_variant_in_file(tmp_path):
+    f = tmp_path / "whatif.yaml"
+    f.write_text("variant: P9\n", encoding="utf-8")
+    with pytest.raises(PolicyError, match="unknown policy variant 'P9'"):
+        policy.load_scenario("2026-09-01", f)

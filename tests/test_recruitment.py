@@ -211,9 +211,9 @@ def test_p4_s1_age_50_on_the_recruitment_date_is_eligible_51_is_not():
 
 def test_p4_s1_age_counting_alternative_and_leap_day():
     births = pd.Series(pd.to_datetime(["2000-02-29", "1976-07-20"]))
-    # born 29 Feb: 26 only from 1 March 2026 (no 29 Feb in 2026)
-    assert scoring.age_in_years(births.iloc[:1], "2026-02-28", POL).tolist() == [25]
-    assert scoring.age_in_years(births.iloc[:1], "2026-03-01", POL).tolist() == [26]
+    # born 29 Feb: no 29 Feb in 2026, so the birthday is the month's last day (Civil Code art. 202)
+    assert scoring.age_in_years(births.iloc[:1], "2026-02-27", POL).tolist() == [25]
+    assert scoring.age_in_years(births.iloc[:1], "2026-02-28", POL).tolist() == [26]
     day_after = POL.override({"recruitment.eligibility.age_counting": "day_after"})
     assert scoring.age_in_years(births.iloc[1:], "2026-07-20", day_after).tolist() == [49]
     assert scoring.age_in_years(births.iloc[1:], "2026-07-21", day_after).tolist() == [50]

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from staffcalc import policy
-from staffcalc.study_eligibility import RULES, application_eligibility, full_years
+from staffcalc.dates import full_years
+from staffcalc.study_eligibility import RULES, application_eligibility
 
 P1 = policy.load("2026-09-01")
 

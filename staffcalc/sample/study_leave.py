@@ -22,7 +22,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..leave_cost import add_months
+from ..dates import add_months
 from ..schemas.study_leave import STUDY_APPLICATIONS, STUDY_LEAVE
 
 SHARE_STUDYING = 0.04      # share of staff with a study episode (sample size, not policy)

@@ -27,9 +27,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..dates import as_datetime64, full_years
 from ..policy import Policy
 from ._common import (
-    ScoringInputError, booleans, check, exact_weights, get_policy, in_range, numeric, require_columns, snap,
+    ScoringInputError,
+    booleans,
+    check,
+    exact_weights,
+    get_policy,
+    in_range,
+    numeric,
+    require_columns,
+    snap,
 )
 
 NS = "recruitment"
@@ -48,18 +57,14 @@ def age_in_years(birth_date, on_date, policy: Policy | None = None) -> np.ndarra
     ``recruitment.eligibility.age_counting`` = "birthday" (default, interpretation): a person is N
     on their N-th birthday, so someone born 1975-07-20 is 51 on 2026-07-20 and 50 on 2026-07-19.
     "day_after": N only from the day after the N-th birthday.  Someone born on 29 February turns
-    a year older on 1 March in a common year.  Vectorised over arrays/Series of dates.
+    a year older on 28 February in a common year (Civil Code art. 202, see ``staffcalc.dates``).  Vectorised over arrays/Series of dates.
     """
     policy = get_policy(policy)
     counting = policy.get(f"{NS}.eligibility.age_counting")
-    b = pd.DatetimeIndex(pd.to_datetime(pd.Series(birth_date).to_numpy()))
-    d = pd.DatetimeIndex(pd.to_datetime(pd.Series(on_date).to_numpy()))
-    if len(d) == 1 and len(b) != 1:
-        d = pd.DatetimeIndex(np.repeat(d.to_numpy(), len(b)))
-    bmd = b.month.to_numpy() * 100 + b.day.to_numpy()
-    dmd = d.month.to_numpy() * 100 + d.day.to_numpy()
-    before = dmd < bmd if counting == "birthday" else dmd <= bmd
-    return (d.year.to_numpy() - b.year.to_numpy() - before).astype(np.int64)
+    on = as_datetime64(on_date)
+    if counting != "birthday":  # "day_after": N only from the day after the N-th birthday
+        on = on - np.timedelta64(1, "D")
+    return full_years(as_datetime64(birth_date), on)
 
 
 def recruitment_eligibility(df: pd.DataFrame, recruitment_date=None, policy: Policy | None = None) -> pd.DataFrame:
