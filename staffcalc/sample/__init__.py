@@ -5,8 +5,7 @@
 disciplines and the staff roster; ``class_teachers`` and ``study_leave`` draw people from
 ``tables["staff"]``) and merges what they return.  Each domain gets its own generator
 ``numpy.random.default_rng([seed, i])``, ``i`` being the domain's fixed position in
-:data:`DOMAINS`, so a change in one domain never shifts another domain's data.  A domain module
-that does not exist yet is skipped.
+:data:`DOMAINS`, so a change in one domain never shifts another domain's data.
 
 :func:`write` writes the tables to their standard file names (``Table.file``) atomically.
 Command line: ``python -m staffcalc.sample --seed 2026 --staff 3000 --out data``.
@@ -68,14 +67,7 @@ def generate(
     as_of = _as_date(as_of)
     tables: dict[str, pd.DataFrame] = {}
     for i, name in enumerate(DOMAINS):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # the module exists but something it imports does not
-                raise
-            if progress:
-                progress(f"skipping {name.rsplit('.', 1)[-1]}: not written yet")
-            continue
+        module = importlib.import_module(name)
         if progress:
             progress(f"generating {name.rsplit('.', 1)[-1]} ({n_staff} staff, as of {as_of}) …")
         rng = np.random.default_rng([int(seed), i])
