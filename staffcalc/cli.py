@@ -56,7 +56,14 @@ def _add_report(sub) -> None:
 
 
 def _cmd_report(args) -> int:
-    from .report import ConfigError, LockedError, Options, ParameterError, run_reports, summary
+    from .report import (
+        ConfigError,
+        LockedError,
+        Options,
+        ParameterError,
+        run_reports,
+        summary,
+    )
     from .report.run import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_LOCKED
 
     options = Options(
@@ -175,6 +182,35 @@ def _run_sample(argv: list[str]) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# whatif
+# --------------------------------------------------------------------------------------------
+def _add_whatif(sub) -> None:
+    p = sub.add_parser(
+        "whatif",
+        help="serve the what-if scoring page with Voila on 127.0.0.1 / 假设情景测算页面",
+        description="Serve notebooks/whatif_scoring.ipynb with Voila on 127.0.0.1 and print its address: "
+                    "sliders over the appraisal, recruitment and post-quota parameters, results beside the "
+                    "baseline, export of an override file for `staffcalc report --override`.",
+        epilog="exit codes: 0 stopped with Ctrl-C; 2 notebook, data folder or data not usable; otherwise Voila's",
+    )
+    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866; no fallback to another)")
+    p.add_argument("--data", type=Path, default=Path("data"), help="input data folder (default: data)")
+    p.add_argument("--out", type=Path, default=Path("."),
+                   help="folder the export button writes override files to (default: current folder)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=_cmd_whatif)
+
+
+def _cmd_whatif(args) -> int:
+    from .whatif import serve
+
+    if not 0 < args.port < 65536:
+        print(f"staffcalc whatif: --port {args.port} is not a TCP port / 端口号无效", file=sys.stderr)
+        return 2
+    return serve(port=args.port, data_dir=args.data, out_dir=args.out, open_browser=not args.no_browser)
+
+
+# --------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="staffcalc", description="staffcalc: staff-planning reports / 人事规划计算")
     parser.add_argument("--version", action="version", version=f"staffcalc {__version__}")
@@ -182,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(sub)
     _add_validate(sub)
     _add_sample(sub)
+    _add_whatif(sub)
     return parser
 
 

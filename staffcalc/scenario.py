@@ -1,0 +1,619 @@
+"""What-if model behind the scoring page (issue 7): a baseline loaded once, fast recomputation.
+
+A planner moves a parameter (a grade cut-off, a per-item deduction, a bonus code's points, the
+20/30/50 semester weights, a recruitment component maximum, a senior-post ratio …); the page calls
+:func:`recompute` with the override mapping ``{"dotted.policy.path": value}`` and shows the result
+beside the baseline.  Nothing here draws widgets (that is :mod:`staffcalc.whatif`).
+
+* :func:`load_baseline` reads the sample tables once (:func:`staffcalc.io.read_tables`), validates
+  them through the public scoring functions and precomputes what no parameter changes:
+
+  - the failed-item counts of every teacher-month as an ``(n, sections)`` integer matrix, so the
+    section scores ``max(floor, max − per_item × failed)`` (P5 §4) are one broadcast;
+  - the coded events as a sparse teacher-month × code count matrix in coordinate form (row of the
+    teacher-month, catalogue position of the code, count; kept in event order), so bonus, deduction
+    and the allowance-forfeit flag (P5 §4(四)(五)) are a sparse matrix-vector product with the
+    catalogue's point vector: ``bincount(row, count × points[code])`` — the same sums, in the same
+    order, as :func:`staffcalc.scoring.event_points` (a dense matrix product was slower here);
+  - the semester ratings as arrays and the direct-grade decisions (P5 §6, §7), which no weight or
+    cut-off changes;
+  - the recruitment eligibility (P4 一).
+
+* :func:`recompute` applies ``policy.override(overrides)`` (plus the checks below) and redoes only
+  the stages whose parameters differ from the last computation of that stage: monthly appraisal
+  (P5 §3–§4), semester grades (P5 §5–§7), recruitment ranking and appointment line (P4 六), caps and
+  vacancies per discipline (P6 §9, §11; :func:`staffcalc.quotas.quota_table`).  Results equal the
+  public functions (``monthly_appraisal``, ``semester_grades``, ``recruitment_scores`` + ``appoint``,
+  ``quota_table``) for the same policy — ``tests/test_scenario.py`` checks that for several overrides.
+
+* :func:`check_policy` refuses what the report notebooks would fail on later: weights that do not sum
+  to 1 (P5 §5, P4 六.2), a malformed rubric or catalogue, and grade cut-offs that are not in the
+  policy's order (优秀 > 良好 > 合格; ``grade_bands`` would otherwise silently rename the bands).
+
+* :func:`export_overrides` writes the override file ``staffcalc report --override FILE`` reads.
+
+Non-policy settings of the page — the number of recruitment openings (a notebook parameter of
+``appraisal_distribution``) and the §9 ratio float per category (the ``adjustment`` parameter of
+``post_quotas``) — are arguments of :func:`recompute`, not overrides; the export writes them as
+comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import policy as policy_mod
+from . import quotas as quotas_mod
+from . import scoring
+from .policy import Policy, PolicyError
+from .scoring._common import ScoringInputError, check, exact_weights, snap
+
+__all__ = [
+    "DEFAULT_AS_OF", "DEFAULT_OPENINGS", "GRADE_KEYS", "TABLE_KINDS", "Baseline", "Result", "load_baseline",
+    "from_tables", "recompute", "scenario_policy", "check_policy", "export_overrides", "grade_key",
+]
+
+DEFAULT_AS_OF = "2026-09-01"  # the sample data's as-of date
+DEFAULT_OPENINGS = 10         # the appraisal_distribution notebook's default number of openings
+TABLE_KINDS = ("appraisal_items", "appraisal_events", "semester_ratings", "recruitment_candidates", "disciplines",
+               "staff")
+PERSONAL_COLUMNS = ("name", "id_number")  # never kept in the baseline: the page shows ids only
+
+# ASCII keys of the grade names, for CSS classes the browser test finds (sc-monthly-excellent-count)
+GRADE_KEYS = {"优秀": "excellent", "良好": "good", "合格": "pass", "不合格": "fail"}
+
+NS = "appraisal"
+# Parameters each stage depends on (dotted prefixes).  The monthly stage takes every appraisal
+# parameter except the semester-only ones and the removal rule.
+SEMESTER_ONLY = ("appraisal.composite_weights", "appraisal.rating_scale", "appraisal.direct_grade",
+                 "appraisal.override_precedence")
+SEMESTER_PARAMS = (*SEMESTER_ONLY, "appraisal.grade_bands")
+# The semester fast path reuses the baseline's direct-grade decisions and rating checks; a change to
+# one of these makes the stage call the public semester_grades instead.
+SEMESTER_SLOW = ("appraisal.rating_scale", "appraisal.direct_grade", "appraisal.override_precedence")
+RECRUITMENT_ELIGIBILITY = ("recruitment.eligibility",)
+WEIGHT_PATHS = {  # weights that must sum to 1 exactly (checked with exact_weights)
+    "appraisal.composite_weights": ("self", "student", "college"),
+    "recruitment.review.weights": ("panel", "teachers", "parents"),
+}
+
+
+def grade_key(name: str, position: int) -> str:
+    """ASCII key of a grade name (``优秀`` → ``excellent``); other names → ``g<position>``."""
+    return GRADE_KEYS.get(name, f"g{position}")
+
+
+def _under(path: str, prefixes) -> bool:
+    return any(path == p or path.startswith(p + ".") for p in prefixes)
+
+
+def _stage_key(pol: Policy, include, exclude=()) -> str:
+    """A fingerprint of the parameter values a stage reads (repr keeps order and -inf)."""
+    return repr([(p, pol.values[p]) for p in pol.values if _under(p, include) and not _under(p, exclude)])
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Result:
+    """One computed setting: the scenario's figures and, where a baseline is known, what changed.
+
+    ``monthly``: staff_id, period, base_score, bonus, deduction, score, grade (ordered categorical,
+    lowest first), allowance_forfeited, allowance — one row per teacher-month (P5 §3–§4).
+    ``monthly_counts`` / ``semester_counts``: teacher-months / teacher-semesters per grade, highest
+    grade first.  ``semester``: staff_id, semester, composite, score_grade, grade (ordered
+    categorical), grade_basis (P5 §5–§7).
+    ``recruitment``: the output of ``appoint(recruitment_scores(...))`` without personal columns.
+    ``quotas``: the output of :func:`staffcalc.quotas.quota_table`.
+    ``monthly_changes`` / ``semester_changes``: rows whose grade differs from the baseline;
+    ``crossed``: candidates on a different side of the appointment line than in the baseline;
+    ``quota_changes``: disciplines whose caps or vacancies differ.  ``timings``: milliseconds per stage
+    (``0`` where the stage was reused).
+    """
+
+    policy: Policy
+    overrides: dict
+    openings: Any
+    adjustment: dict
+    monthly: pd.DataFrame
+    monthly_counts: pd.Series
+    semester: pd.DataFrame
+    semester_counts: pd.Series
+    recruitment: pd.DataFrame
+    quotas: pd.DataFrame
+    grade_names: list  # highest first
+    monthly_pos: np.ndarray | None = None   # band position per teacher-month (0 = lowest grade)
+    semester_pos: np.ndarray | None = None  # band position per teacher-semester
+    monthly_changes: pd.DataFrame | None = None
+    semester_changes: pd.DataFrame | None = None
+    crossed: pd.DataFrame | None = None
+    quota_changes: pd.DataFrame | None = None
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def allowance_total(self) -> float:
+        """Monthly class-teacher allowance summed over all teacher-months (yuan; spec §5.7 assumption)."""
+        return float(self.monthly["allowance"].sum())
+
+    @property
+    def appointed(self) -> list[str]:
+        r = self.recruitment
+        return sorted(r.loc[r["appointed"].astype(bool), "candidate_id"].astype(str))
+
+
+@dataclass
+class _Precomputed:
+    """Arrays that no overridable parameter changes (built once per baseline)."""
+
+    section_ids: list          # policy section keys, in policy order
+    failed: np.ndarray         # (n, sections) int64
+    failed_max: np.ndarray     # (sections,) largest failed count per section
+    codes: list                # catalogue codes (bonus first, then deduction), policy order
+    event_row: np.ndarray      # per event: row of its teacher-month in appraisal_items
+    event_code: np.ndarray     # per event: position of its code in ``codes``
+    event_count: np.ndarray    # per event: occurrences (float64)
+    keys: pd.DataFrame         # staff_id, period of each teacher-month (appraisal_items order)
+    semester_keys: pd.DataFrame  # staff_id, semester of each semester_ratings row
+    ratings: tuple             # three float arrays (self, student, college), NaN where missing
+    has_override: np.ndarray   # bool per semester row: a direct-grade condition decides it
+    override_pos: np.ndarray   # band position of the deciding grade (-1 where none)
+
+
+@dataclass
+class Baseline:
+    """The loaded tables, the baseline policy, the precomputed arrays and the baseline result.
+
+    Build with :func:`load_baseline` (from a data folder) or :func:`from_tables`.  ``cache`` holds
+    the last result of each stage and step (keyed by the parameters it read), so a change to one group of
+    parameters leaves the other stages alone.
+    """
+
+    policy: Policy
+    tables: dict
+    openings: Any
+    pre: _Precomputed
+    result: Result | None = None
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def grade_names(self) -> list[str]:
+        return list(scoring.grade_bands(self.policy))
+
+    @property
+    def teacher_count(self) -> int:
+        return int(self.tables["appraisal_items"]["staff_id"].nunique())
+
+
+# --------------------------------------------------------------------------------------------
+# Building the baseline
+# --------------------------------------------------------------------------------------------
+def load_baseline(data_dir: str | Path, as_of: str | dt.date = DEFAULT_AS_OF, openings: Any = DEFAULT_OPENINGS,
+                  variant=None) -> Baseline:
+    """Read the sample tables from ``data_dir`` once and build the baseline (policy in force on ``as_of``)."""
+    from .io import read_tables
+
+    tables = read_tables(data_dir, list(TABLE_KINDS))
+    return from_tables(tables, policy_mod.load(as_of, variant=variant), openings)
+
+
+def from_tables(tables: Mapping[str, pd.DataFrame], policy: Policy | None = None,
+                openings: Any = DEFAULT_OPENINGS) -> Baseline:
+    """Build a baseline from already-read tables (``TABLE_KINDS``; personal columns are dropped).
+
+    The public functions run once here on the baseline policy, so bad input (unknown codes, events
+    without an appraisal row, ratings out of range …) raises now, as in the report notebooks.
+    """
+    pol = policy if policy is not None else policy_mod.load(DEFAULT_AS_OF)
+    missing = [k for k in TABLE_KINDS if k not in tables]
+    if missing:
+        raise ValueError(f"tables missing: {missing} / 缺少数据表")
+    slim = {k: tables[k].drop(columns=[c for c in PERSONAL_COLUMNS if c in tables[k].columns]).reset_index(drop=True)
+            for k in TABLE_KINDS}
+    slim["staff"] = slim["staff"][[c for c in ("staff_id", "discipline_id", "post_level", "on_establishment")
+                                   if c in slim["staff"].columns]]
+    items, events = slim["appraisal_items"], slim["appraisal_events"]
+    # validation through the public pipeline (raises ScoringInputError on bad input)
+    scoring.monthly_appraisal(items, events, pol)
+    semesters = scoring.semester_grades(slim["semester_ratings"], pol)
+
+    secs = scoring.sections(pol)
+    failed = np.column_stack([items[c].to_numpy(dtype=np.int64) for c in secs["column"]]) if len(secs) else \
+        np.zeros((len(items), 0), dtype=np.int64)
+    cat = scoring.catalogue(pol)
+    row = pd.MultiIndex.from_frame(items[["staff_id", "period"]].astype(object)).get_indexer(
+        pd.MultiIndex.from_frame(events[["staff_id", "period"]].astype(object)))
+    code = pd.Index(cat["code"].astype(object)).get_indexer(events["code"].astype(object))
+    ratings = slim["semester_ratings"]
+    pre = _Precomputed(
+        section_ids=list(secs["section"]), failed=failed,
+        failed_max=failed.max(axis=0) if len(failed) else np.zeros(failed.shape[1], dtype=np.int64),
+        codes=list(cat["code"]), event_row=row.astype(np.int64), event_code=code.astype(np.int64),
+        event_count=events["count"].to_numpy(dtype="float64"),
+        keys=items[["staff_id", "period"]].reset_index(drop=True),
+        semester_keys=ratings[["staff_id", "semester"]].reset_index(drop=True),
+        ratings=tuple(pd.to_numeric(ratings[c]).to_numpy(dtype="float64") for c in scoring.appraisal.RATING_COLUMNS),
+        has_override=(semesters["grade_basis"] == "override").to_numpy(),
+        override_pos=np.where(semesters["grade_basis"] == "override",
+                              pd.Index(list(scoring.grade_bands(pol))[::-1]).get_indexer(
+                                  semesters["grade"].to_numpy(dtype=object)), -1),
+    )
+    base = Baseline(policy=pol, tables=slim, openings=openings, pre=pre)
+    base.result = recompute(base, {})
+    base.result = recompute(base, {})  # again, now against itself: empty change tables (stages reused)
+    return base
+
+
+# --------------------------------------------------------------------------------------------
+# Policy of a scenario
+# --------------------------------------------------------------------------------------------
+def check_policy(pol: Policy, reference: Policy | None = None, rubric: bool = True) -> None:
+    """Refuse a policy the report notebooks could not use, with the PolicyError they would raise.
+
+    Weights must sum to 1 exactly (P5 §5 composite weights; P4 六.2 review weights), the rubric and
+    catalogue must be well formed (:func:`staffcalc.scoring.sections`, :func:`~staffcalc.scoring.catalogue`),
+    and the grade cut-offs must keep the order of ``reference`` (default: the policy files), highest
+    grade first — so moving 优秀 below 良好 is an error, not a silent renaming of the bands.  ``rubric=False``
+    leaves the rubric and catalogue to the stage that reads them (:func:`recompute` does).
+    """
+    for path, keys in WEIGHT_PATHS.items():
+        if path in pol.params:
+            exact_weights(pol.get(path), keys, path)
+    if rubric:
+        scoring.sections(pol)
+        scoring.catalogue(pol)
+    bands = scoring.grade_bands(pol)
+    order = list(pol.get(f"{NS}.grade_bands"))  # the order of the policy file: highest grade first
+    if reference is not None:
+        order = list(reference.get(f"{NS}.grade_bands"))
+    raw = pol.get(f"{NS}.grade_bands")
+    bounds = [float(raw[g]) for g in order]
+    if list(bands) != order or any(a <= b for a, b in zip(bounds, bounds[1:])):
+        shown = "，".join(f"{g} {raw[g]:g}" for g in order)
+        raise PolicyError(
+            f"{NS}.grade_bands: cut-offs must decrease in the order {' > '.join(order)}; got {shown} "
+            f"/ 等次分数线须按 {' > '.join(order)} 由高到低排列（P5 §3）"
+        )
+
+
+def scenario_policy(baseline_policy: Policy, overrides: Mapping[str, Any], rubric: bool = True) -> Policy:
+    """``baseline_policy.override(overrides)`` checked by :func:`check_policy`; raises PolicyError."""
+    ov = {k: v for k, v in dict(overrides).items() if k != "variant"}
+    pol = baseline_policy.override(ov) if ov else baseline_policy
+    check_policy(pol, baseline_policy, rubric=rubric)
+    return pol
+
+
+# --------------------------------------------------------------------------------------------
+# Stages
+# --------------------------------------------------------------------------------------------
+def _grade_positions(score: np.ndarray, pol: Policy, index, column: str) -> tuple[np.ndarray, list[str]]:
+    """Band position (0 = lowest grade) by the half-open bands of P5 §3, as scoring.grade does."""
+    bands = scoring.grade_bands(pol)
+    names = list(bands)[::-1]
+    bounds = np.array(list(bands.values())[::-1], dtype="float64")
+    pos = np.searchsorted(bounds, score, side="right") - 1
+    check(pos < 0, index, column, "below_lowest_band", f"score below the lowest grade band ({bounds[0]})",
+          "分数低于最低等次下限", score)
+    return pos, names
+
+
+def _counts(pos: np.ndarray, names: list[str]) -> pd.Series:
+    """Rows per grade, highest grade first (zeros included)."""
+    n = np.bincount(pos[pos >= 0], minlength=len(names)) if len(pos) else np.zeros(len(names), dtype=np.int64)
+    return pd.Series(n[::-1].astype(np.int64), index=names[::-1], name="count")
+
+
+def _memo(base: Baseline, name: str, key: str, fn):
+    """The value of ``fn()`` for ``key``, reused while the parameters behind ``key`` are unchanged."""
+    hit = base.cache.get(("step", name))
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    value = fn()
+    base.cache[("step", name)] = (key, value)
+    return value
+
+
+def _base_scores(base: Baseline, pol: Policy) -> tuple[np.ndarray, float]:
+    """Sum of the section scores ``max(floor, max − per_item × failed)`` (P5 §4, spec §5.1) and Σ max."""
+    pre = base.pre
+    secs = scoring.sections(pol)
+    if list(secs["section"]) != pre.section_ids:
+        raise PolicyError(f"{NS}.sections changed shape / 考核项目结构已改变")
+    s_items = secs["section_items"].to_numpy()
+    for j in np.flatnonzero(pre.failed_max > s_items):  # only sections whose item count fell below the data
+        sec = secs.iloc[j]
+        check(pre.failed[:, j] > s_items[j], base.tables["appraisal_items"].index, sec["column"],
+              "more_failed_than_items",
+              f"more failed items than section {sec['section']} has ({sec['section_items']}) (P5 {sec['clause']})",
+              f"不合格项数超过该部分项数（{sec['section']} 共 {sec['section_items']} 项）", pre.failed[:, j])
+    floor = pol.get(f"{NS}.section_floor")
+    maxes = np.array(list(secs["section_max"]))
+    per_item = np.array(list(secs["per_item"]))
+    scores = np.maximum(floor, maxes[None, :] - per_item[None, :] * pre.failed).astype("float64")
+    total = np.zeros(len(scores))
+    for j in range(scores.shape[1]):  # section by section, the additions scoring.appraisal_scores makes
+        total += scores[:, j]
+    return total, float(secs["section_max"].sum())
+
+
+def _event_totals(base: Baseline, pol: Policy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bonus, deduction and allowance-forfeit per teacher-month (P5 §4(四)(五)).
+
+    A sparse matrix-vector product over the events in coordinate form — ``bincount(row, count ×
+    points[code])`` — so the sums run in event order exactly as :func:`staffcalc.scoring.event_points`.
+    """
+    pre = base.pre
+    n = len(pre.keys)
+    cat = scoring.catalogue(pol).set_index("code").loc[pre.codes]
+    is_bonus = (cat["code_kind"] == "bonus").to_numpy()[pre.event_code]
+    points = cat["code_points"].to_numpy(dtype="float64")[pre.event_code] * pre.event_count
+    forfeit = cat["forfeits_allowance"].to_numpy(dtype=bool)[pre.event_code] & (pre.event_count > 0)
+    bonus = np.bincount(pre.event_row, weights=np.where(is_bonus, points, 0.0), minlength=n)
+    deduction = np.bincount(pre.event_row, weights=np.where(is_bonus, 0.0, points), minlength=n)
+    forfeited = np.bincount(pre.event_row, weights=forfeit.astype(np.float64), minlength=n) > 0
+    return bonus, deduction, forfeited
+
+
+def _monthly(base: Baseline, pol: Policy) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
+    """Monthly appraisal (P5 §3, §4) from the precomputed arrays; equals scoring.monthly_appraisal.
+
+    Section scores and event points are reused while their parameters are unchanged, so moving a
+    grade cut-off costs one comparison per teacher-month.
+    """
+    pre = base.pre
+    base_score, max_total = _memo(base, "base_score", _stage_key(pol, (f"{NS}.sections", f"{NS}.section_floor")),
+                                  lambda: _base_scores(base, pol))
+    bonus, deduction, forfeited = _memo(base, "event_totals", _stage_key(pol, (f"{NS}.bonus", f"{NS}.deduction")),
+                                        lambda: _event_totals(base, pol))
+    score = snap(base_score + bonus - deduction)
+    if pol.get(f"{NS}.clip_score"):
+        score = np.clip(score, 0.0, max_total)
+    pos, names = _grade_positions(score, pol, pre.keys.index, "score")
+    amounts = pol.get(f"{NS}.allowance.monthly")
+    missing = set(names) - set(amounts)
+    if missing:
+        raise PolicyError(f"{NS}.allowance.monthly has no amount for grade(s) {sorted(missing)}")
+    per_grade = np.array([amounts[g] for g in names], dtype="float64")
+    out = pd.DataFrame({
+        "staff_id": pre.keys["staff_id"], "period": pre.keys["period"], "base_score": base_score,
+        "bonus": bonus, "deduction": deduction, "score": score,
+        "grade": pd.Categorical.from_codes(pos, categories=names, ordered=True),
+        "allowance_forfeited": forfeited, "allowance": np.where(forfeited, 0.0, per_grade[pos]),
+    })
+    return out, _counts(pos, names), pos
+
+
+def _semester(base: Baseline, pol: Policy) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
+    """Semester grades (P5 §5–§7): composite by exact integer weights, bands, direct-grade overrides.
+
+    The direct-grade decisions are the baseline's unless a parameter they depend on changed; then
+    the stage calls :func:`staffcalc.scoring.semester_grades` itself.
+    """
+    pre = base.pre
+    names = list(scoring.grade_bands(pol))[::-1]  # lowest first
+    if _stage_key(pol, SEMESTER_SLOW) != _stage_key(base.policy, SEMESTER_SLOW):
+        full = scoring.semester_grades(base.tables["semester_ratings"], pol)
+        comp = full["composite"].to_numpy(dtype="float64")
+        score_grade = full["score_grade"].to_numpy(dtype=object)
+        basis = full["grade_basis"].to_numpy(dtype=object)
+        pos = pd.Index(names).get_indexer(full["grade"].to_numpy(dtype=object))
+    else:
+        weights, denom = exact_weights(pol.get(f"{NS}.composite_weights"), ("self", "student", "college"),
+                                       f"{NS}.composite_weights")
+        total = np.zeros(len(pre.semester_keys))
+        for w, x in zip(weights, pre.ratings, strict=True):  # the order of scoring.composite
+            total = total + int(w) * x
+        comp = snap(total / denom)
+        has_score = ~np.isnan(comp)
+        score_pos = np.full(len(comp), -1)
+        if has_score.any():
+            score_pos[has_score], _ = _grade_positions(comp[has_score], pol, pre.semester_keys.index[has_score],
+                                                       "composite")
+        score_grade = np.where(score_pos >= 0, np.array(names, dtype=object)[np.maximum(score_pos, 0)], "")
+        pos = np.where(pre.has_override, pre.override_pos, score_pos)
+        basis = np.where(pre.has_override, "override", "score")
+    out = pd.DataFrame({
+        "staff_id": pre.semester_keys["staff_id"], "semester": pre.semester_keys["semester"], "composite": comp,
+        "score_grade": score_grade, "grade": pd.Categorical.from_codes(pos, categories=names, ordered=True),
+        "grade_basis": basis,
+    })
+    return out, _counts(pos, names), pos
+
+
+def _recruitment(base: Baseline, pol: Policy, openings) -> pd.DataFrame:
+    """Recruitment scores, ranking and appointment line (P4 六) with the public functions."""
+    key = _stage_key(pol, RECRUITMENT_ELIGIBILITY)
+    hit = base.cache.get("eligibility")
+    if hit is None or hit[0] != key:
+        hit = (key, scoring.recruitment_eligibility(base.tables["recruitment_candidates"], policy=pol))
+        base.cache["eligibility"] = hit
+    return scoring.appoint(scoring.recruitment_scores(hit[1], pol), openings, pol)
+
+
+def _quotas(base: Baseline, pol: Policy, adjustment: Mapping[str, float]) -> pd.DataFrame:
+    """Caps, occupancy and vacancies per discipline (P6 §9, §11) with quotas.quota_table."""
+    return quotas_mod.quota_table(base.tables["disciplines"], base.tables["staff"], pol,
+                                  adjustment=dict(adjustment) or None)
+
+
+def _staged(base: Baseline, name: str, key: str, compute, compare, timings: dict):
+    """(value, changes against the baseline) of a stage, reused while ``key`` is unchanged."""
+    hit = base.cache.get(name)
+    if hit is not None and hit[0] == key:
+        value, changes = hit[1], hit[2]
+        timings[name] = 0.0
+    else:
+        t = time.perf_counter()
+        value, changes = compute(), None
+        timings[name] = (time.perf_counter() - t) * 1000
+    if changes is None and base.result is not None:
+        t = time.perf_counter()
+        changes = compare(value)
+        timings[f"{name}_compare"] = (time.perf_counter() - t) * 1000
+    base.cache[name] = (key, value, changes)
+    return value, changes
+
+
+# --------------------------------------------------------------------------------------------
+# Comparisons with the baseline
+# --------------------------------------------------------------------------------------------
+def _grade_changes(keys: pd.DataFrame, pos_b: np.ndarray, pos_s: np.ndarray, names: list,
+                   value_b: np.ndarray, value_s: np.ndarray, value: str) -> pd.DataFrame:
+    """Rows whose grade differs from the baseline (input order), with the score on both sides."""
+    idx = np.flatnonzero(pos_b != pos_s)
+    out = keys.iloc[idx].reset_index(drop=True)
+    lowest_first = np.array(names, dtype=object)
+    out[f"{value}_base"] = value_b[idx]
+    out[value] = value_s[idx]
+    out["grade_base"] = lowest_first[pos_b[idx]]
+    out["grade"] = lowest_first[pos_s[idx]]
+    return out
+
+
+def _crossed(b: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
+    """Candidates appointed in one setting and not in the other (P4 六.7 appointment line)."""
+    ab, asc = b["appointed"].to_numpy(dtype=bool), s["appointed"].to_numpy(dtype=bool)
+    moved = ab != asc
+    return pd.DataFrame({
+        "candidate_id": s["candidate_id"].to_numpy()[moved],
+        "total_base": b["total"].to_numpy()[moved], "total": s["total"].to_numpy()[moved],
+        "rank_order_base": b["rank_order"].to_numpy()[moved], "rank_order": s["rank_order"].to_numpy()[moved],
+        "appointed_base": ab[moved], "appointed": asc[moved],
+    }).sort_values(["appointed", "rank_order"], ascending=[False, True]).reset_index(drop=True)
+
+
+QUOTA_COMPARED = ("senior_cap", "full_cap", "associate_cap", "vacancy_senior", "vacancy_full", "vacancy_associate",
+                  "over_quota")
+
+
+def _quota_changes(b: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
+    """Disciplines whose caps, vacancies or over-quota flag differ from the baseline."""
+    ids = s["discipline_id"].to_numpy(dtype=object)
+    pos = pd.Index(b["discipline_id"].to_numpy(dtype=object)).get_indexer(ids)  # same order in practice
+    base = {c: b[c].to_numpy()[pos] for c in QUOTA_COMPARED}
+    new = {c: s[c].to_numpy() for c in QUOTA_COMPARED}
+    idx = np.flatnonzero(np.logical_or.reduce([base[c] != new[c] for c in QUOTA_COMPARED]))
+    out = s[["discipline_id", "unit_id", "discipline_name", "category", "establishment", "occupied_senior"]].iloc[idx]
+    out = out.reset_index(drop=True)
+    for c in QUOTA_COMPARED:
+        out[f"{c}_base"] = base[c][idx]
+        out[c] = new[c][idx]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# recompute
+# --------------------------------------------------------------------------------------------
+def recompute(baseline: Baseline, overrides: Mapping[str, Any], *, openings: Any = None,
+              adjustment: Mapping[str, float] | None = None) -> Result:
+    """The figures for ``baseline.policy.override(overrides)`` and what changed against the baseline.
+
+    ``overrides``: ``{"dotted.path": value}`` as in an override file (e.g.
+    ``{"appraisal.grade_bands.优秀": 85, "appraisal.sections.S2b.per_item": 3}``).
+    ``openings``: recruitment openings (default: the baseline's); ``adjustment``: the P6 §9 float of
+    the senior ratio per category, e.g. ``{"B": 0.05}`` (default none).  Raises PolicyError for an
+    override the policy or :func:`check_policy` rejects, and the calculations' own ValueErrors
+    (ScoringInputError, QuotaError) where a parameter no longer fits the data (e.g. fewer items in
+    a section than a teacher failed).  Stages whose parameters are unchanged since their last
+    computation are reused.
+    """
+    t0 = time.perf_counter()
+    pol = scenario_policy(baseline.policy, overrides, rubric=False)
+    openings = baseline.openings if openings is None else openings
+    adj = {str(k): v for k, v in (adjustment or {}).items() if v != 0}
+    timings: dict[str, float] = {}
+    b = baseline.result
+    lowest_first = list(scoring.grade_bands(pol))[::-1]
+    pre = baseline.pre
+
+    def monthly_changes(v):
+        return _grade_changes(pre.keys, b.monthly_pos, v[2], lowest_first, b.monthly["score"].to_numpy(),
+                              v[0]["score"].to_numpy(), "score")
+
+    def semester_changes(v):
+        return _grade_changes(pre.semester_keys, b.semester_pos, v[2], lowest_first,
+                              b.semester["composite"].to_numpy(), v[0]["composite"].to_numpy(), "composite")
+
+    monthly_key = _stage_key(pol, (NS,), (*SEMESTER_ONLY, f"{NS}.removal"))
+    (monthly, monthly_counts, monthly_pos), m_changes = _staged(
+        baseline, "monthly", monthly_key, lambda: _monthly(baseline, pol), monthly_changes, timings)
+    (semester, semester_counts, semester_pos), s_changes = _staged(
+        baseline, "semester", _stage_key(pol, SEMESTER_PARAMS), lambda: _semester(baseline, pol), semester_changes,
+        timings)
+    recruitment, crossed = _staged(
+        baseline, "recruitment", _stage_key(pol, ("recruitment",)) + repr(openings),
+        lambda: _recruitment(baseline, pol, openings), lambda v: _crossed(b.recruitment, v), timings)
+    quota, q_changes = _staged(
+        baseline, "quotas", _stage_key(pol, ("quotas",)) + repr(sorted(adj.items())),
+        lambda: _quotas(baseline, pol, adj), lambda v: _quota_changes(b.quotas, v), timings)
+    timings["total"] = (time.perf_counter() - t0) * 1000
+    return Result(policy=pol, overrides=dict(overrides), openings=openings, adjustment=adj, monthly=monthly,
+                  monthly_counts=monthly_counts, semester=semester, semester_counts=semester_counts,
+                  recruitment=recruitment, quotas=quota, grade_names=lowest_first[::-1], monthly_pos=monthly_pos,
+                  semester_pos=semester_pos, monthly_changes=m_changes, semester_changes=s_changes, crossed=crossed,
+                  quota_changes=q_changes, timings=timings)
+
+
+# --------------------------------------------------------------------------------------------
+# Export
+# --------------------------------------------------------------------------------------------
+def _plain(value):
+    """YAML-safe plain Python values (numpy scalars → int/float)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def export_overrides(overrides: Mapping[str, Any], path: str | Path, *, policy: Policy | None = None,
+                     as_of: str | dt.date = DEFAULT_AS_OF, notes: Mapping[str, Any] | None = None) -> Path:
+    """Write ``overrides`` as a what-if file for ``staffcalc report --override FILE``; returns the path.
+
+    The overrides are validated first as the report does (``policy.load(as_of).override(...)``) and
+    by :func:`check_policy`, so no file is written for a setting the report would reject.  ``notes``
+    (settings that are not policy parameters, such as the openings or the §9 float) are written as
+    comments with the notebook parameter that takes them.  Written atomically (temporary file +
+    rename).
+    """
+    base = policy if policy is not None else policy_mod.load(as_of)
+    values = {str(k): _plain(v) for k, v in overrides.items()}
+    scenario_policy(base, values)
+    path = Path(path)
+    lines = [
+        "# staffcalc what-if overrides (假设情景覆盖文件)",
+        f"# written {dt.datetime.now().isoformat(timespec='seconds')} by staffcalc whatif; policy as of "
+        f"{base.as_of.isoformat()}",
+        f"# use: staffcalc report --override {path.name}",
+    ]
+    for key, value in (notes or {}).items():
+        lines.append(f"# not a policy parameter / 非政策参数（报告参数）: {key} = {_plain(value)!r}")
+    body = yaml.safe_dump(values, allow_unicode=True, sort_keys=False, default_flow_style=False) if values else "{}\n"
+    text = "\n".join(lines) + "\n" + body
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# re-exported for callers that catch errors from recompute
+__all__ += ["PolicyError", "ScoringInputError"]
