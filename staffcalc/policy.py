@@ -482,18 +482,32 @@ def _choose(docs: Mapping[str, Document], variant) -> dict[str, Document]:
     return chosen
 
 
+OVERRIDE_FILE_KEYS = ("variant", "parameters")
+
+
 def load_overrides(path: str | Path | None) -> dict[str, Any]:
     """Read a what-if override file: a YAML/JSON mapping ``{"dotted.path": value}``.
 
-    An empty path or ``None`` means no override.  The file may also hold ``variant:`` (a document id
-    or a namespace mapping) which :func:`load` takes separately; it is returned under that key.
+    An empty path or ``None`` means no override.  Besides dotted paths the file may hold
+    ``variant:`` (a document id or a namespace mapping, for :func:`load`) and ``parameters:``
+    (report-notebook parameters that are not policy, e.g. ``openings`` or ``adjustment``, which
+    ``staffcalc report --override`` passes to the notebooks that declare them).  They are returned
+    under those keys; :func:`split_overrides` separates them.
     """
     if not path:
         return {}
     data = _read_yaml(Path(path))
     if not all(isinstance(k, str) for k in data):
         raise PolicyError(f"{path}: override keys must be dotted parameter paths / 覆盖键须为参数路径")
+    if not isinstance(data.get("parameters", {}), dict):
+        raise PolicyError(f"{path}: 'parameters' must map notebook parameter names to values / 'parameters' 须为映射")
     return data
+
+
+def split_overrides(data: Mapping[str, Any]) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    """``(overrides, variant, parameters)`` from what :func:`load_overrides` returned."""
+    values = {k: v for k, v in data.items() if k not in OVERRIDE_FILE_KEYS}
+    return values, data.get("variant"), dict(data.get("parameters") or {})
 
 
 def load_scenario(
@@ -504,10 +518,10 @@ def load_scenario(
     """The policy a notebook or report runs on: ``load(as_of, variant)`` plus a what-if file.
 
     The file's optional ``variant:`` entry refines ``variant`` (a document id or a namespace
-    mapping, as for :func:`load`); its other entries are overrides.
+    mapping, as for :func:`load`); its ``parameters:`` are for the report runner, not policy; its
+    other entries are overrides.
     """
-    what_if = load_overrides(overrides_file)
-    file_variant = what_if.pop("variant", None)
+    what_if, file_variant, _ = split_overrides(load_overrides(overrides_file))
     if file_variant:
         docs = documents()
         chosen = _variant_mapping(docs, variant)

@@ -41,8 +41,6 @@ comments.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +53,7 @@ import yaml
 from . import policy as policy_mod
 from . import quotas as quotas_mod
 from . import scoring
+from .atomic import write_text
 from .policy import Policy, PolicyError
 from .scoring._common import ScoringInputError, check, exact_weights, snap
 
@@ -580,14 +579,14 @@ def _plain(value):
 
 
 def export_overrides(overrides: Mapping[str, Any], path: str | Path, *, policy: Policy | None = None,
-                     as_of: str | dt.date = DEFAULT_AS_OF, notes: Mapping[str, Any] | None = None) -> Path:
+                     as_of: str | dt.date = DEFAULT_AS_OF, parameters: Mapping[str, Any] | None = None) -> Path:
     """Write ``overrides`` as a what-if file for ``staffcalc report --override FILE``; returns the path.
 
     The overrides are validated first as the report does (``policy.load(as_of).override(...)``) and
-    by :func:`check_policy`, so no file is written for a setting the report would reject.  ``notes``
-    (settings that are not policy parameters, such as the openings or the §9 float) are written as
-    comments with the notebook parameter that takes them.  Written atomically (temporary file +
-    rename).
+    by :func:`check_policy`, so no file is written for a setting the report would reject.
+    ``parameters`` (settings that are not policy, such as ``openings`` or the §9 float
+    ``adjustment``) go under the file's ``parameters:`` key, which ``staffcalc report --override``
+    passes to the notebooks that declare them.  Written atomically.
     """
     base = policy if policy is not None else policy_mod.load(as_of)
     values = {str(k): _plain(v) for k, v in overrides.items()}
@@ -599,19 +598,11 @@ def export_overrides(overrides: Mapping[str, Any], path: str | Path, *, policy: 
         f"{base.as_of.isoformat()}",
         f"# use: staffcalc report --override {path.name}",
     ]
-    for key, value in (notes or {}).items():
-        lines.append(f"# not a policy parameter / 非政策参数（报告参数）: {key} = {_plain(value)!r}")
-    body = yaml.safe_dump(values, allow_unicode=True, sort_keys=False, default_flow_style=False) if values else "{}\n"
-    text = "\n".join(lines) + "\n" + body
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    document = dict(values)
+    if parameters:
+        document["parameters"] = {str(k): _plain(v) for k, v in parameters.items()}
+    body = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, default_flow_style=False) if document else "{}\n"
+    write_text(path, "\n".join(lines) + "\n" + body)
     return path
 
 

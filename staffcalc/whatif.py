@@ -420,16 +420,16 @@ class WhatIfApp:
         if self.error:
             self.export_html.value = '<div class="sc-error">当前设置无效，未导出。</div>'
             return None
-        notes = {}
+        parameters = {}  # report-notebook parameters that are not policy (appraisal / post-quota notebooks)
         if self.openings != self.baseline.openings:
-            notes["openings (appraisal_distribution 报告参数)"] = self.openings
-        adj = {k: v for k, v in self.adjustment.items() if v}
-        if adj:
-            notes["adjustment (post_quotas 报告参数)"] = adj
+            parameters["openings"] = self.openings
+        if any(self.adjustment.values()):
+            parameters["adjustment"] = dict(self.adjustment)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         path = (self.out_dir / f"whatif-overrides-{stamp}.yaml").resolve()
         try:
-            scenario.export_overrides(self.all_overrides(), path, policy=self.baseline.policy, notes=notes)
+            scenario.export_overrides(self.all_overrides(), path, policy=self.baseline.policy,
+                                      parameters=parameters)
         except (ValueError, OSError) as exc:
             self.export_html.value = f'<div class="sc-error">导出失败：{_esc(exc)}</div>'
             return None

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import DATA, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,8 +28,6 @@ from staffcalc.io import read_tables
 from staffcalc.policy import PolicyError
 from staffcalc.quotas import QuotaError
 from staffcalc.scoring import ScoringInputError
-
-from conftest import DATA, ROOT
 
 AS_OF = "2026-09-01"
 FAIL = ["fail_s1", "fail_s2a", "fail_s2b", "fail_s2c", "fail_s2d", "fail_s3"]
@@ -306,14 +305,14 @@ EXPORTED = {"appraisal.grade_bands.优秀": 85, "appraisal.sections.S2b.per_item
 
 def test_export_round_trip_gives_the_same_policy(tmp_path):
     path = scenario.export_overrides(EXPORTED, tmp_path / "what-if.yaml",
-                                     notes={"openings": 12, "adjustment": {"B": 0.05}})
-    loaded = policy.load_overrides(path)
-    assert loaded == EXPORTED
+                                     parameters={"openings": 12, "adjustment": {"A": 0.0, "B": 0.05, "C": 0.0}})
+    loaded, variant, parameters = policy.split_overrides(policy.load_overrides(path))
+    assert loaded == EXPORTED and variant is None
+    assert parameters == {"openings": 12, "adjustment": {"A": 0.0, "B": 0.05, "C": 0.0}}
     a, b = base_policy().override(EXPORTED), base_policy().override(loaded)
     assert a.values == b.values
     assert b.get("appraisal.composite_weights") == {"self": 0.3, "student": 0.3, "college": 0.4}
     text = path.read_text(encoding="utf-8")
-    assert "# not a policy parameter / 非政策参数（报告参数）: openings = 12" in text
     assert "优秀" in text  # written as UTF-8 text, not escaped
 
 

@@ -30,13 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .version import __version__
 from . import publish
 from .config import ConfigError, NotebookSpec, load_config
 from .manifest import file_entries, policy_entry, sha256_file, write_json
 from .params import Declared, ParameterError, declared_parameters
 from .params import check as check_parameters
 from .task import kill_all, run_task
+from .version import __version__
 
 LOCK_NAME = ".staffcalc-report.lock"
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -142,18 +142,28 @@ def read_units(data_dir: Path) -> list[str]:
     return units
 
 
-def _load_policies(as_ofs: list[str | None], override: Path | None) -> tuple[list[dict], dict | None]:
+def _read_override(override: Path | None) -> tuple[dict, object, dict]:
+    """``(policy overrides, variant, notebook parameters)`` from an ``--override`` file."""
     from .. import policy as policy_mod
 
-    values: dict = {}
-    variant = None
+    if override is None:
+        return {}, None, {}
+    if not override.is_file():
+        raise ConfigError(f"--override {override}: file not found / 找不到覆盖文件")
+    try:
+        return policy_mod.split_overrides(policy_mod.load_overrides(override))
+    except ValueError as exc:
+        raise ConfigError(f"--override {override}: {exc}") from None
+
+
+def _load_policies(as_ofs: list[str | None], override: Path | None, values: dict, variant,
+                   parameters: dict) -> tuple[list[dict], dict | None]:
+    from .. import policy as policy_mod
+
     overrides = None
     if override is not None:
-        if not override.is_file():
-            raise ConfigError(f"--override {override}: file not found / 找不到覆盖文件")
-        values = dict(policy_mod.load_overrides(override))
-        variant = values.pop("variant", None)
-        overrides = {"file": str(override), "sha256": sha256_file(override), "values": values, "variant": variant}
+        overrides = {"file": str(override), "sha256": sha256_file(override), "values": values,
+                     "variant": variant, "parameters": parameters}
     entries = []
     for as_of in as_ofs:
         try:
@@ -184,6 +194,7 @@ def plan(options: Options) -> Plan:
         raise ConfigError("--timeout must be a positive number of seconds")
     units = read_units(data_dir) if options.per == "unit" else [""]
     override = Path(options.override).resolve() if options.override else None
+    override_values, override_variant, override_params = _read_override(override)
 
     out = Path(options.out).resolve()
     run_id = publish.new_run_id()
@@ -196,6 +207,11 @@ def plan(options: Options) -> Plan:
             declared[spec.name] = declared_parameters(spec.path)
         except ParameterError as exc:
             problems.append(f"{spec.name}: {exc}")
+    if override_params:  # each must be declared by some notebook of the config (catches typos)
+        known = set().union(*(declared_parameters(s.path) for s in config.notebooks))
+        for name in sorted(set(override_params) - known):
+            problems.append(f"--override {override}: parameters.{name} is declared by no notebook in "
+                            f"{config.path.name} / 覆盖文件中的报告参数不存在")
     tasks: list[dict] = []
     as_ofs: list[str | None] = []
     for unit in units:
@@ -212,6 +228,7 @@ def plan(options: Options) -> Plan:
             }
             if override is not None:
                 params["overrides_file"] = str(override)
+                params.update({k: v for k, v in override_params.items() if k in declared[spec.name]})
             if unit:
                 params["unit"] = unit
             found = check_parameters(label, declared[spec.name], params)
@@ -246,7 +263,7 @@ def plan(options: Options) -> Plan:
             "parameters do not match the notebooks (nothing was run) / 参数与笔记本不符，未运行任何笔记本:\n  "
             + "\n  ".join(problems)
         )
-    policy, overrides = _load_policies(as_ofs, override)
+    policy, overrides = _load_policies(as_ofs, override, override_values, override_variant, override_params)
     return Plan(options=options, run_id=run_id, out=out, tmp_dir=tmp_dir, data_dir=data_dir,
                 config_path=config.path, specs=specs, units=[u for u in units if u], tasks=tasks,
                 overrides=overrides, policy=policy)
