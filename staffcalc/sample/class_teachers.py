@@ -89,7 +89,7 @@ MONTHLY_CASES = (
     (5, 1, {}, {"D-DISCIPLINE-UNIVERSITY": 1}),                          # 60, allowance forfeited
     (6, 2, {}, {"D-INACTION": 1}),                                       # 80, allowance forfeited
     (7, 3, {}, {"B-STUDENT-NATIONAL": 1, "B-MEETING-FULL": 1, "B-ACTIVITY-FULL": 1}),  # 109: no cap
-    (8, 0, {"s2b": 8}, {}),                                              # S2b 0 → 80 → 良好
+    (8, 0, {"s2b": 8}, {}),                                              # S2b 20 − 8×2 = 4 → 84 → 良好
     (9, 4, {}, {"D-DISCIPLINE-UNIVERSITY": 3}),                          # 100 − 120 = −20: no floor
 )
 

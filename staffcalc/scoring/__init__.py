@@ -8,15 +8,40 @@ submodules :mod:`.appraisal`, :mod:`.recruitment` and :mod:`.duty` and are re-ex
 
 from ._common import ScoringInputError
 from .appraisal import (
-    allowance_totals, appraisal_scores, catalogue, composite, direct_grade_conditions, event_impact,
-    event_points, grade, grade_bands, monthly_allowance, monthly_appraisal, removal_status,
-    section_scores, sections, semester_grades, semester_of_period,
+    allowance_totals,
+    appraisal_scores,
+    catalogue,
+    composite,
+    direct_grade_conditions,
+    event_impact,
+    event_points,
+    grade,
+    grade_bands,
+    monthly_allowance,
+    monthly_appraisal,
+    removal_status,
+    section_scores,
+    sections,
+    semester_grades,
+    semester_of_period,
 )
 from .duty import (
-    appointment_readiness, barred, certificate_rank, counted_terms, duty_points, exemptions,
-    performance_points, sanctions, sanctions_by_variant,
+    appointment_readiness,
+    barred,
+    certificate_rank,
+    counted_terms,
+    duty_points,
+    exemptions,
+    performance_points,
+    sanctions,
+    sanctions_by_variant,
 )
-from .recruitment import age_in_years, appoint, recruitment_eligibility, recruitment_scores
+from .recruitment import (
+    age_in_years,
+    appoint,
+    recruitment_eligibility,
+    recruitment_scores,
+)
 
 __all__ = [
     "ScoringInputError",

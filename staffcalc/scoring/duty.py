@@ -23,7 +23,14 @@ import pandas as pd
 
 from ..policy import Policy, PolicyError
 from ._common import (
-    as_frame, booleans, check, get_policy, integer_counts, numeric, require_columns, shaped,
+    as_frame,
+    booleans,
+    check,
+    get_policy,
+    integer_counts,
+    numeric,
+    require_columns,
+    shaped,
 )
 
 NS = "duty"
