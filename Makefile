@@ -20,6 +20,7 @@ report: setup
 	$(BIN)/staffcalc report --config reports.yaml --data data --out reports
 
 test: setup
+	$(BIN)/ruff check staffcalc tests benchmarks notebooks/build
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -56,14 +56,7 @@ def _add_report(sub) -> None:
 
 
 def _cmd_report(args) -> int:
-    from .report import (
-        ConfigError,
-        LockedError,
-        Options,
-        ParameterError,
-        run_reports,
-        summary,
-    )
+    from .report import ConfigError, LockedError, Options, ParameterError, run_reports, summary
     from .report.run import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_LOCKED
 
     options = Options(

@@ -13,12 +13,11 @@ import numpy as np
 import pandas as pd
 import papermill
 import pytest
+from conftest import NOTEBOOKS
 
 from staffcalc import io, leave_cost, policy, schemas
 from staffcalc import sample as sample_pkg
 from staffcalc.sample import institution, study_leave
-
-from conftest import NOTEBOOKS
 
 NOTEBOOK = NOTEBOOKS / "leave_cost_impact.ipynb"
 AS_OF = dt.date(2026, 9, 1)

@@ -15,9 +15,14 @@ import pytest
 
 papermill = pytest.importorskip("papermill")
 
-from staffcalc import eligibility, quotas, review, schemas  # noqa: E402
+from staffcalc import (  # noqa: E402
+    eligibility,
+    quotas,
+    review,
+    sample,  # noqa: E402
+    schemas,
+)
 from staffcalc import policy as policy_mod  # noqa: E402
-from staffcalc import sample  # noqa: E402
 from staffcalc.io import read_tables  # noqa: E402
 from staffcalc.sample import institution as si  # noqa: E402
 

@@ -25,9 +25,7 @@ import pytest
 import yaml
 
 sys.path.append(str(Path(__file__).parent / "fixtures" / "notebooks"))
-from report_fixtures import (  # noqa: E402
-    NAMES, processes_of_run, readable_text, run_cli, write_config, write_data, write_policy_dir,
-)
+from report_fixtures import NAMES, processes_of_run, readable_text, run_cli, write_config, write_data, write_policy_dir  # noqa: E402
 
 import staffcalc  # noqa: E402
 import staffcalc.policy  # noqa: E402

@@ -10,25 +10,12 @@ import pytest
 import yaml
 
 sys.path.append(str(Path(__file__).parent / "fixtures" / "notebooks"))
-from report_fixtures import (  # noqa: E402
-    FIXTURES,
-    ROOT,
-    run_cli,
-    write_config,
-    write_data,
-    write_policy_dir,
-)
+from report_fixtures import FIXTURES, ROOT, run_cli, write_config, write_data, write_policy_dir  # noqa: E402
 
 import staffcalc.policy  # noqa: E402
 import staffcalc.report.run as report_run  # noqa: E402
 import staffcalc.report.task as report_task  # noqa: E402
-from staffcalc.report import (  # noqa: E402
-    ConfigError,
-    Options,
-    ParameterError,
-    declared_parameters,
-    plan,
-)
+from staffcalc.report import ConfigError, Options, ParameterError, declared_parameters, plan  # noqa: E402
 from staffcalc.report.params import Declared, check, plain  # noqa: E402
 
 

@@ -13,11 +13,10 @@ import nbformat
 import papermill as pm
 import pytest
 import yaml
+from conftest import DATA, NOTEBOOKS
 
 from staffcalc import policy, quotas, scenario, scoring, whatif
 from staffcalc.io import read_tables
-
-from conftest import DATA, NOTEBOOKS
 
 AS_OF = "2026-09-01"
 

@@ -19,11 +19,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import DATA, ROOT
 
 from staffcalc import policy, quotas, scoring
 from staffcalc.io import read_tables
-
-from conftest import DATA, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

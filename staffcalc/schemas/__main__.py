@@ -10,7 +10,6 @@ import argparse
 import sys
 
 from ..atomic import write_text
-
 from . import LABELS, TABLES
 from .base import Column, Table
 

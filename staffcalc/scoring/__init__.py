@@ -36,12 +36,7 @@ from .duty import (
     sanctions,
     sanctions_by_variant,
 )
-from .recruitment import (
-    age_in_years,
-    appoint,
-    recruitment_eligibility,
-    recruitment_scores,
-)
+from .recruitment import age_in_years, appoint, recruitment_eligibility, recruitment_scores
 
 __all__ = [
     "ScoringInputError",

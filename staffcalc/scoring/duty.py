@@ -22,16 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..policy import Policy, PolicyError
-from ._common import (
-    as_frame,
-    booleans,
-    check,
-    get_policy,
-    integer_counts,
-    numeric,
-    require_columns,
-    shaped,
-)
+from ._common import as_frame, booleans, check, get_policy, integer_counts, numeric, require_columns, shaped
 
 NS = "duty"
 REASONS = ("pregnancy", "postpartum", "health", "other")
