@@ -21,20 +21,31 @@ falls on 1 March in other years.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from . import policy as _policy_mod
+from . import checks as _checks
 from . import review as _review
+from .checks import RuleInputError, policy_or_default
 from .dates import full_years
 from .policy import Policy
 
 SENIOR = ("full", "associate")
 
 
-class EligibilityError(ValueError):
+class EligibilityError(RuleInputError):
     """Bad input to the eligibility check; the message names the table, column, row(s) and rule."""
+
+
+# The shared input checks (staffcalc.checks), raising EligibilityError.
+check = partial(_checks.check, error=EligibilityError)
+require_columns = partial(_checks.require_columns, error=EligibilityError)
+numeric = partial(_checks.numeric, error=EligibilityError)
+integers = partial(_checks.integers, error=EligibilityError)
+booleans = partial(_checks.booleans, error=EligibilityError)
+dates = partial(_checks.dates, error=EligibilityError)
 
 
 # rule id -> (ok column, parameter whose clause and wording it cites, English, Chinese)
@@ -93,43 +104,19 @@ APPLICANT_COLUMNS = ("application_id", "staff_id", "target_post", "exceptional",
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
-def _rows(index, mask, limit: int = 5) -> str:
-    mask = np.asarray(mask)
-    labels = list(np.asarray(index)[mask][:limit])
-    more = int(mask.sum()) - len(labels)
-    return ", ".join(map(str, labels)) + (f" (+{more} more)" if more > 0 else "")
-
-
 def _flag(df: pd.DataFrame, col: str, table: str, na: bool | None = None) -> np.ndarray:
     """Yes/no column as a bool array; missing cells are an error unless ``na`` gives their meaning."""
-    s = df[col]
-    missing = s.isna().to_numpy()
-    if missing.any() and na is None:
-        raise EligibilityError(f"table {table}, row {_rows(df['_row'], missing)}, column {col}: missing yes/no value / 缺少是/否值")
-    if s.dtype.kind == "b" or isinstance(s.dtype, pd.BooleanDtype):
-        return s.astype("boolean").fillna(bool(na)).to_numpy(dtype=bool)
-    mapping = {True: True, False: False, "true": True, "false": False, "True": True,
-               "False": False, "是": True, "否": False}
-    vals = s.astype(object).map(lambda v: mapping.get(v, "bad") if not pd.isna(v) else bool(na))
-    bad = (vals == "bad").to_numpy()
-    if bad.any():
-        raise EligibilityError(f"table {table}, row {_rows(df['_row'], bad)}, column {col}: not a yes/no value / 须为是/否")
-    return vals.to_numpy(dtype=bool)
+    return booleans(df, col, missing="error" if na is None else na, table=table)
 
 
 def _num(df: pd.DataFrame, col: str) -> np.ndarray:
     """Float array with NaN for missing (scores, months, percentiles)."""
-    try:
-        return pd.to_numeric(df[col], errors="raise").astype("float64").to_numpy()
-    except (TypeError, ValueError):
-        raise EligibilityError(f"table applicants, column {col}: non-numeric values / 含非数字值") from None
+    return numeric(df, col, missing=np.nan, table="applicants")
 
 
-def _date(df: pd.DataFrame, col: str) -> pd.DatetimeIndex:
-    try:
-        return pd.DatetimeIndex(pd.to_datetime(df[col]))
-    except (TypeError, ValueError):
-        raise EligibilityError(f"column {col}: not dates / 不是有效日期") from None
+def _date(df: pd.DataFrame, col: str, table: str = "staff (via applicants)") -> pd.DatetimeIndex:
+    """Dates with NaT for missing; a cell that is not a date is an error naming the row."""
+    return pd.DatetimeIndex(dates(df, col, missing=pd.NaT, table=table))
 
 
 def _cutoff(value, what: str) -> np.datetime64:
@@ -141,7 +128,7 @@ def _cutoff(value, what: str) -> np.datetime64:
 
 def rules(policy: Policy | None = None) -> pd.DataFrame:
     """The rules and warnings with their clause and the Chinese wording from the policy file."""
-    pol = policy if policy is not None else _policy_mod.load()
+    pol = policy_or_default(policy)
     rows = []
     for kind, table in (("rule", RULES), ("warning", WARNINGS)):
         for rid, spec in table.items():
@@ -173,49 +160,42 @@ def eligibility(
     valid_recommendations, the ``ok_*`` rule columns, eligible, failed_rules, failed_clauses and
     warnings (rule ids ``;``-separated).  No personal names.
     """
-    pol = policy if policy is not None else _policy_mod.load(as_of)
-    missing_staff = [c for c in STAFF_COLUMNS if c not in staff.columns]
-    if missing_staff:
-        raise EligibilityError(f"table staff: missing column(s) {missing_staff} needed for P6 eligibility / 花名册缺少列")
-    missing_app = [c for c in APPLICANT_COLUMNS if c not in applicants.columns]
-    if missing_app:
-        raise EligibilityError(f"table applicants: missing column(s) {missing_app} / 申报表缺少列")
-    dup = applicants["application_id"].duplicated(keep=False).to_numpy()
-    if dup.any():
-        raise EligibilityError(f"table applicants, row {_rows(applicants.index, dup)}, column application_id: duplicated / 申报编号重复")
+    pol = policy_or_default(policy, as_of)
+    require_columns(staff, STAFF_COLUMNS, "table staff (P6 eligibility)")
+    require_columns(applicants, APPLICANT_COLUMNS, "table applicants")
+    check(applicants["application_id"].duplicated(keep=False).to_numpy(), applicants.index, "application_id",
+          "duplicate_id", "duplicated", "申报编号重复", applicants["application_id"].to_numpy(), table="applicants")
     staff_index = pd.Index(staff["staff_id"].astype(str))
     if not staff_index.is_unique:
-        dup_s = staff_index.duplicated(keep=False)
-        raise EligibilityError(f"table staff, row {_rows(staff.index, dup_s)}, column staff_id: duplicated / 工号重复")
+        check(staff_index.duplicated(keep=False), staff.index, "staff_id", "duplicate_id", "duplicated", "工号重复",
+              staff_index, table="staff")
     pos = staff_index.get_indexer(applicants["staff_id"].astype(str))
-    if (pos < 0).any():
-        raise EligibilityError(f"table applicants, row {_rows(applicants.index, pos < 0)}, column staff_id: not in the staff roster / 工号不在花名册中")
+    check(pos < 0, applicants.index, "staff_id", "unknown_staff", "not in the staff roster", "工号不在花名册中",
+          applicants["staff_id"].to_numpy(), table="applicants")
 
     st = staff[[c for c in STAFF_COLUMNS if c != "staff_id"]].iloc[pos].reset_index(drop=True)
     a = applicants.reset_index(drop=True)
-    a["_row"] = applicants.index
     a["staff_id"] = a["staff_id"].astype(str)
     df = pd.concat([a.drop(columns=[c for c in st.columns if c in a.columns]), st], axis=1)
+    df.index = applicants.index  # messages name the applicants' own row labels
     n = len(df)
-    row = df["_row"]
+    row = df.index
 
     fallback = np.datetime64(pd.Timestamp(as_of).date(), "ns") if as_of is not None else np.datetime64("NaT", "ns")
-    given = (pd.to_datetime(df["application_date"]).to_numpy(dtype="datetime64[ns]")
+    given = (_date(df, "application_date", "applicants").to_numpy()
              if "application_date" in df.columns else np.full(n, np.datetime64("NaT", "ns")))
     app_date = pd.DatetimeIndex(np.where(np.isnat(given), fallback, given))
-    if app_date.isna().any():
-        raise EligibilityError(f"table applicants, row {_rows(row, np.asarray(app_date.isna()))}, column application_date: "
-                               f"missing and no as_of given / 缺少申请日期")
+    check(np.asarray(app_date.isna()), row, "application_date", "missing", "missing and no as_of given", "缺少申请日期",
+          table="applicants")
     birth = _date(df, "birth_date")
     for col in ("birth_date", "rank_since", "subject_group", "field"):
-        if df[col].isna().any():
-            raise EligibilityError(f"table staff (via applicants), row {_rows(row, df[col].isna().to_numpy())}, column {col}: missing / 缺失值")
+        check(df[col].isna().to_numpy(), row, col, "missing", "missing: a value is required", "缺失值",
+              table="staff (via applicants)")
 
     target = df["target_post"].astype(object).to_numpy()
     bad_target = ~np.isin(target, ["full", "associate", "intermediate", "junior"])
-    if bad_target.any():
-        raise EligibilityError(f"table applicants, row {_rows(row, bad_target)}, column target_post: unknown post "
-                               f"{sorted(set(map(str, target[bad_target])))} / 未知的申报岗位")
+    check(bad_target, row, "target_post", "unknown_post", f"unknown post {sorted(set(map(str, target[bad_target])))}",
+          "未知的申报岗位", target, table="applicants")
     senior = np.isin(target, SENIOR)
     age = full_years(birth, app_date)
     exceptional = _flag(df, "exceptional", "applicants") | _flag(df, "extra_post", "applicants")
@@ -243,9 +223,8 @@ def eligibility(
     # 3.2 degree (§13(一))
     order = list(pol.get("eligibility.degree.order"))
     deg = df["degree"].astype(object)
-    unknown_deg = ~deg.isin(order).to_numpy()
-    if unknown_deg.any():
-        raise EligibilityError(f"table staff, row {_rows(row, unknown_deg)}, column degree: unknown degree / 未知学位")
+    check(~deg.isin(order).to_numpy(), row, "degree", "unknown_degree", "unknown degree", "未知学位", deg.to_numpy(),
+          table="staff")
     rank = deg.map({d: i for i, d in enumerate(order)}).to_numpy(dtype=np.int64)
     rank_of = {d: i for i, d in enumerate(order)}
     relaxed = np.isin(subject, pol.get("eligibility.degree.relaxed_subject_groups"))
@@ -289,10 +268,9 @@ def eligibility(
     gre_need = np.full(n, np.inf)
     for scale, need in scores["gre"].items():
         gre_need = np.where(gre_scale == float(scale), float(need), gre_need)
-    bad_scale = ~np.isnan(gre) & np.isinf(gre_need)
-    if bad_scale.any():
-        raise EligibilityError(f"table applicants, row {_rows(row, bad_scale)}, column gre_scale: must be one of "
-                               f"{sorted(scores['gre'])} when a GRE score is given / GRE总分制须为2400或1600")
+    check(~np.isnan(gre) & np.isinf(gre_need), row, "gre_scale", "gre_scale",
+          f"must be one of {sorted(scores['gre'])} when a GRE score is given", "GRE总分制须为2400或1600", gre_scale,
+          table="applicants")
     with np.errstate(invalid="ignore"):
         exempt = ((_num(df, "toefl") >= scores["toefl"]) | (gre >= gre_need) | (_num(df, "ielts") >= scores["ielts"])
                   | (_num(df, "testdaf_level") >= scores["testdaf_level"]) | (_num(df, "tef") >= scores["tef"]))
@@ -312,9 +290,8 @@ def eligibility(
     for fld, m in pol.get("eligibility.overseas.min_months").items():
         need_months = np.where(field == fld, float(m), need_months)
     applies = np.isin(target, pol.get("eligibility.overseas.applies_to")) & ~np.isin(subject, pol.get("eligibility.overseas.exempt_subject_groups"))
-    bad_field = applies & np.isnan(need_months)
-    if bad_field.any():
-        raise EligibilityError(f"table staff, row {_rows(row, bad_field)}, column field: unknown field / 未知学科门类")
+    check(applies & np.isnan(need_months), row, "field", "unknown_field", "unknown field", "未知学科门类", field,
+          table="staff")
     with np.errstate(invalid="ignore"):
         ok["3.5-overseas"] = ~applies | (months >= need_months)
 
@@ -352,15 +329,12 @@ def eligibility(
 
     # 3.10 transferred staff (§39); postdocs handled under 3.3
     transferred = df["transferred_on"].notna().to_numpy()
-    t_years = full_years(_date(df, "transferred_on"), app_date)
+    t_years = full_years(_date(df, "transferred_on", "applicants"), app_date)
     t_passed = _flag(df, "transfer_appraisal_passed", "applicants", na=False)
     ok["3.10-transfer"] = ~transferred | ((t_years >= int(pol.get("eligibility.transfer.min_years"))) & t_passed)
 
     # 3.11 conflicts (§23)
-    rec = _num(df, "recusal_requests")
-    if np.isnan(rec).any() or (rec < 0).any():
-        raise EligibilityError(f"table applicants, row {_rows(row, np.isnan(rec) | (rec < 0))}, column recusal_requests: "
-                               f"missing or negative / 缺失或为负")
+    rec = integers(df["recusal_requests"], "recusal_requests", row, minimum=0, table="applicants")
     ok["3.11-recusals"] = rec <= int(pol.get("eligibility.conflicts.max_recusals"))
     conflicts = _review.relative_conflicts(df[["application_id", "staff_id"]].assign(application_date=app_date),
                                            committee_members, relatives, pol)
@@ -396,9 +370,8 @@ def _valid_recommendations(df: pd.DataFrame, app_date: pd.DatetimeIndex, recs: p
     n = len(df)
     if recs is None or len(recs) == 0:
         return np.zeros(n, dtype=np.int64), np.zeros(n, bool)
-    need = [c for c in ("application_id", "expert_id", "expert_type", "recommendation_date") if c not in recs.columns]
-    if need:
-        raise EligibilityError(f"table recommendations: missing column(s) {need} / 举荐表缺少列")
+    require_columns(recs, ("application_id", "expert_id", "expert_type", "recommendation_date"),
+                    "table recommendations")
     r = recs[["application_id", "expert_id", "expert_type", "recommendation_date"]].copy()
     r["year"] = pd.to_datetime(r["recommendation_date"]).dt.year
     r = r.drop_duplicates(["application_id", "expert_id"])
@@ -417,7 +390,7 @@ def _valid_recommendations(df: pd.DataFrame, app_date: pd.DatetimeIndex, recs: p
 
 def summary(result: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
     """The commonest failing rules: per rule id, how many applications fail it and the share."""
-    pol = policy if policy is not None else _policy_mod.load()
+    pol = policy_or_default(policy)
     n = len(result)
     ids = result["failed_rules"].str.split("; ").explode()
     ids = ids[ids.notna() & (ids != "")]
@@ -434,4 +407,4 @@ def summary(result: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
 
 def parameters_used(policy: Policy | None = None) -> pd.DataFrame:
     """Where the eligibility numbers come from: every ``eligibility.*`` parameter with clause and wording."""
-    return (policy if policy is not None else _policy_mod.load()).references("eligibility")
+    return policy_or_default(policy).references("eligibility")

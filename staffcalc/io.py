@@ -53,6 +53,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
 from . import schemas
+from .checks import FALSE_WORDS, TRUE_WORDS
 from .schemas.base import Column, Table
 
 __all__ = ["InputError", "read_table", "read_tables", "pandera_schema", "PROBLEM_COLUMNS"]
@@ -61,8 +62,7 @@ PROBLEM_COLUMNS = ["file", "row", "column", "column_zh", "value", "rule", "messa
 MAX_MESSAGE_LINES = 50
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
-_TRUE = ("是", "true", "1", "yes", "y", "t")
-_FALSE = ("否", "false", "0", "no", "n", "f")
+_TRUE, _FALSE = TRUE_WORDS, FALSE_WORDS  # the one yes/no vocabulary of staffcalc.checks
 # dtypes of the frame pandera validates (nullable everywhere, so a bad cell can be NA)
 _CHECK_DTYPES = {
     "str": pd.StringDtype(na_value=np.nan),

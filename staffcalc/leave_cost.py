@@ -22,8 +22,8 @@ study_end)``; ``study_end`` is the return date if known, otherwise the approved 
 
 **Extensions (P1 §10.4).** ``extension_months`` may not exceed the limit per degree (master 1 year,
 doctorate 2: ``study_leave.extension.max_years``; 不得超过 includes the limit).  Rows beyond it, a
-further-study row with an extension, and a return date after the approved end raise ValueError naming
-the rows.
+further-study row with an extension, and a return date after the approved end raise
+:class:`~staffcalc.pay.StudyLeaveInputError` (a ValueError) naming the rows.
 
 **Early-return scenario.** ``early_return_share`` s ∈ [0, 1]: of the episodes without a return date
 that are planned to end after the horizon starts, the first ⌊s × n⌋ (exact arithmetic) in the order of
@@ -55,9 +55,9 @@ import numpy as np
 import pandas as pd
 
 from . import pay as _pay
-from . import policy as _policy
+from .checks import policy_or_default
 from .dates import add_months, full_months_between, month_number
-from .pay import check_rows, numbers, require_columns
+from .pay import StudyLeaveInputError, booleans, check, dates, numeric, require_columns
 from .policy import Policy
 from .schemas.study_leave import INTERRUPTION_CAUSES
 
@@ -137,55 +137,57 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
     """
     h0, h1 = pd.Period(start, freq="M"), pd.Period(end, freq="M")
     if h1 < h0:
-        raise ValueError(f"horizon end {h1} is before its start {h0} / 预测期结束月份早于开始月份")
+        raise StudyLeaveInputError(f"horizon end {h1} is before its start {h0} / 预测期结束月份早于开始月份",
+                                   column="end", rule="horizon_order")
     as_of = pd.Timestamp(as_of) if as_of is not None else h0.start_time
-    if policy is None:
-        policy = _policy.load(as_of.date())
+    policy = policy_or_default(policy, as_of.date())
     plan = "study_leave.planning."
     rate = _scalar("hourly_rate", hourly_rate, policy.get(plan + "hourly_cover_rate"))
     hours = _scalar("prescribed_hours", prescribed_hours, policy.get(plan + "prescribed_annual_hours"))
     back = _scalar("early_return_months", early_return_months, policy.get(plan + "early_return_months"))
     if back != int(back):
-        raise ValueError(f"early_return_months must be whole months, got {back} / 提前返岗月数须为整数")
+        raise StudyLeaveInputError(f"early_return_months must be whole months, got {back} / 提前返岗月数须为整数",
+                                   column="early_return_months", rule="not_integer")
     share = _scalar("early_return_share", early_return_share, 0.0)
     if share > 1:
-        raise ValueError(f"early_return_share must be within 0..1, got {share} / 提前返岗比例须在0至1之间")
+        raise StudyLeaveInputError(f"early_return_share must be within 0..1, got {share} / 提前返岗比例须在0至1之间",
+                                   column="early_return_share", rule="share_range")
     year_start = int(policy.get(plan + "year_start_month"))
 
     require_columns(records, _REQUIRED, "leave_cost.project")
     df = records.reset_index(drop=True)
     n = len(df)
-    check_rows(df, df["staff_id"].isna().to_numpy(), "staff_id", "value required", "此项不能为空")
-    check_rows(df, df["unit_id"].isna().to_numpy(), "unit_id", "value required", "此项不能为空")
+    for column in ("staff_id", "unit_id"):
+        check(df[column].isna().to_numpy(), df.index, column, "missing", "missing: a value is required", "此项不能为空")
     year = _pay.year_amounts(df, policy)  # validates mode, shares, pay components
     mode = df["mode"].astype("object").to_numpy()
     degree_mode = mode != "further_study"
-    agreement = _pay.booleans(df, "agreement_signed", required=degree_mode)
+    agreement = booleans(df, "agreement_signed", missing=False, required=degree_mode)
 
     # Dates and the approved end (P1 §10.4).
-    study_start = _date_column(df, "study_start", required=True)
-    standard_end = _date_column(df, "standard_end", required=True)
-    return_date = _date_column(df, "return_date")
-    left_date = _date_column(df, "left_date")
-    check_rows(df, standard_end <= study_start, "standard_end", "must be after study_start",
-               "学制结束日期须晚于学习开始日期")
+    study_start = dates(df, "study_start")
+    standard_end = dates(df, "standard_end")
+    return_date = dates(df, "return_date", missing=pd.NaT)
+    left_date = dates(df, "left_date", missing=pd.NaT)
+    check(standard_end <= study_start, df.index, "standard_end", "end_after_start", "must be after study_start",
+          "学制结束日期须晚于学习开始日期")
     planned_end = add_months(standard_end, _extension_months(df, mode, policy))
     has_return = ~np.isnat(return_date)
-    check_rows(df, has_return & (return_date < study_start), "return_date", "before study_start",
-               "返岗日期早于学习开始日期")
-    check_rows(df, has_return & (return_date > planned_end), "return_date",
-               "after the approved end (standard_end + extension_months; P1 §10.4)",
-               "返岗日期晚于批准的学习结束日期（学制+延期）")
-    check_rows(df, ~np.isnat(left_date) & (left_date < study_start), "left_date", "before study_start",
-               "离职日期早于学习开始日期")
+    check(has_return & (return_date < study_start), df.index, "return_date", "return_before_start",
+          "before study_start", "返岗日期早于学习开始日期")
+    check(has_return & (return_date > planned_end), df.index, "return_date", "return_after_approved_end",
+          "after the approved end (standard_end + extension_months; P1 §10.4)",
+          "返岗日期晚于批准的学习结束日期（学制+延期）")
+    check(~np.isnat(left_date) & (left_date < study_start), df.index, "left_date", "left_before_start",
+          "before study_start", "离职日期早于学习开始日期")
     interrupted = df["interruption_cause"].notna().to_numpy()
     cause = np.where(interrupted, df["interruption_cause"].astype("object").to_numpy(), "")
-    check_rows(df, interrupted & ~np.isin(cause, INTERRUPTION_CAUSES), "interruption_cause",
-               f"must be one of {list(INTERRUPTION_CAUSES)}", "中断原因不在允许范围内")
-    check_rows(df, interrupted & ~has_return, "return_date", "an interrupted episode needs the date it ended",
-               "中断学习须填写返岗（中断）日期")
-    costs = numbers(df, "costs_paid")
-    check_rows(df, costs < 0, "costs_paid", "cannot be negative", "不能为负数")
+    check(interrupted & ~np.isin(cause, INTERRUPTION_CAUSES), df.index, "interruption_cause", "unknown_cause",
+          f"must be one of {list(INTERRUPTION_CAUSES)}", "中断原因不在允许范围内", cause)
+    check(interrupted & ~has_return, df.index, "return_date", "interrupted_without_return",
+          "an interrupted episode needs the date it ended", "中断学习须填写返岗（中断）日期")
+    costs = numeric(df, "costs_paid")
+    check(costs < 0, df.index, "costs_paid", "negative", "cannot be negative", "不能为负数", costs)
 
     # Early-return scenario.
     horizon_start = h0.start_time.to_datetime64().astype("datetime64[ns]")
@@ -201,7 +203,7 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
     grid_months = month_number(np.array([horizon_start]))[0] + np.arange((h1 - h0).n + 1)
     mask = (grid_months[None, :] >= first[:, None]) & (grid_months[None, :] < stop[:, None])
 
-    done = np.nan_to_num(numbers(df, "workload_share", required=False))
+    done = numeric(df, "workload_share", missing=0.0)
     per_month = {
         "people_away": np.ones(n),
         "fte_away": 1.0 - done,
@@ -292,45 +294,38 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
 def _scalar(name: str, value, default) -> float:
     value = default if value is None else value
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number, got {value!r} / {name} 须为数值")
+        raise StudyLeaveInputError(f"{name} must be a number, got {value!r} / {name} 须为数值", column=name,
+                                   rule="not_numeric")
     value = float(value)
     if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number ≥ 0, got {value} / {name} 须为非负有限数值")
+        raise StudyLeaveInputError(f"{name} must be a finite number ≥ 0, got {value} / {name} 须为非负有限数值",
+                                   column=name, rule="finite_non_negative")
     return value
-
-
-def _date_column(df: pd.DataFrame, column: str, required: bool = False) -> np.ndarray:
-    raw = df[column]
-    values = pd.to_datetime(raw, errors="coerce").to_numpy(dtype="datetime64[ns]")
-    check_rows(df, np.isnat(values) & raw.notna().to_numpy(), column, "not a date", "不是有效日期")
-    if required:
-        check_rows(df, np.isnat(values), column, "date required", "日期不能为空")
-    return values
 
 
 def _extension_months(df: pd.DataFrame, mode: np.ndarray, policy: Policy) -> np.ndarray:
     """Approved extension in months, checked against P1 §10.4 (不得超过: the limit itself is allowed)."""
-    ext = numbers(df, "extension_months")
-    check_rows(df, (ext < 0) | (ext != np.floor(ext)), "extension_months", "must be a whole number ≥ 0",
-               "延期月数须为非负整数")
+    ext = numeric(df, "extension_months")
+    check((ext < 0) | (ext != np.floor(ext)), df.index, "extension_months", "not_whole_months",
+          "must be a whole number ≥ 0", "延期月数须为非负整数", ext)
     limits = policy.get("study_leave.extension.max_years")
     degree = df["degree_sought"].astype("object").to_numpy()
     further = mode == "further_study"
     known = np.isin(degree, list(limits))
-    check_rows(df, ~further & ~known, "degree_sought", f"degree study must name one of {list(limits)}",
-               "攻读学位须为硕士或博士")
-    check_rows(df, further & df["degree_sought"].notna().to_numpy(), "degree_sought",
-               "further study (进修) seeks no degree", "进修不攻读学位")
+    check(~further & ~known, df.index, "degree_sought", "unknown_degree",
+          f"degree study must name one of {list(limits)}", "攻读学位须为硕士或博士", degree)
+    check(further & df["degree_sought"].notna().to_numpy(), df.index, "degree_sought", "further_study_degree",
+          "further study (进修) seeks no degree", "进修不攻读学位", degree)
     limit_months = np.zeros(len(df))
     for name, years in limits.items():  # one pass per degree kind in the policy, not per row
         limit_months = np.where(degree == name, years * _MONTHS_PER_YEAR, limit_months)
     beyond = ext > limit_months
     if beyond.any():
         rule = ", ".join(f"{k} ≤ {v} year(s)" for k, v in limits.items())
-        check_rows(df, beyond & further, "extension_months", "further study (进修) has no extension (P1 §10.4)",
-                   "进修不适用延期")
-        check_rows(df, beyond, "extension_months", f"extension beyond the limit ({rule}; P1 §10.4)",
-                   "延期超过规定上限（硕士不得超过1年，博士不得超过2年）")
+        check(beyond & further, df.index, "extension_months", "further_study_extension",
+              "further study (进修) has no extension (P1 §10.4)", "进修不适用延期", ext)
+        check(beyond, df.index, "extension_months", "extension_limit", f"extension beyond the limit ({rule}; P1 §10.4)",
+              "延期超过规定上限（硕士不得超过1年，博士不得超过2年）", ext)
     return ext.astype(np.int64)
 
 

@@ -38,8 +38,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .checks import policy_or_default
 from .policy import Policy
-from .scoring._common import get_policy
 from .scoring.appraisal import monthly_appraisal
 
 __all__ = [
@@ -80,7 +80,7 @@ def _read(path: str | None, columns: Sequence[str] | None = None) -> pd.DataFram
 def appraise_part(part: tuple[str, str | None], policy: Policy | None = None) -> pd.DataFrame:
     """``monthly_appraisal`` of one part (items file, events file or None), read with pandas."""
     items_path, events_path = part
-    return monthly_appraisal(_read(items_path), _read(events_path), get_policy(policy))
+    return monthly_appraisal(_read(items_path), _read(events_path), policy_or_default(policy))
 
 
 def summarise(monthly: pd.DataFrame, by: Sequence[str] = ("period",)) -> pd.DataFrame:
@@ -139,7 +139,7 @@ def appraisal_frame(path: str | Path, policy: Policy | None = None):
     import dask
     import dask.dataframe as dd
 
-    pol = get_policy(policy)
+    pol = policy_or_default(policy)
     parts = appraisal_parts(path)
     items0, events0 = _empty_part(parts[0])
     meta = monthly_appraisal(items0, events0, pol)
@@ -165,7 +165,7 @@ def appraisal_over_partitions(path: str | Path, policy: Policy | None = None, by
     import dask.dataframe as dd
 
     by = list(by)
-    pol = get_policy(policy)
+    pol = policy_or_default(policy)
     parts = appraisal_parts(path)
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)

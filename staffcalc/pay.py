@@ -34,16 +34,18 @@ computed as 224/320 and one typed as 0.70 fall on the same side of 70% while 0.6
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+import functools
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from . import policy as _policy
-from .policy import Policy
+from . import checks as _checks
+from .checks import RuleInputError, policy_or_default
+from .policy import Policy, PolicyError
 from .schemas.study_leave import MODES
 
-__all__ = ["FLAGS", "study_leave_year", "breach_liability", "refund_due", "share_at_least"]
+__all__ = ["FLAGS", "StudyLeaveInputError", "study_leave_year", "breach_liability", "refund_due", "share_at_least"]
 
 # Flag code -> (clause, English, Chinese, interpretation parameter or "").
 FLAGS: dict[str, tuple[str, str, str, str]] = {
@@ -65,37 +67,21 @@ _SHARE_SCALE = 10**9  # resolution of share comparisons (a precision, not a poli
 
 
 # --------------------------------------------------------------------------------------------
-# Input checks shared by the study-leave modules
+# Input checks shared by the study-leave modules (staffcalc.checks, raising StudyLeaveInputError)
 # --------------------------------------------------------------------------------------------
-def rows_error(index: Iterable, column: str, rule_en: str, rule_zh: str, limit: int = 10) -> ValueError:
-    """A ValueError naming the rows (index labels), the column and the rule in English and Chinese."""
-    rows = list(index)
-    shown = ", ".join(map(str, rows[:limit])) + (f" … ({len(rows)} rows)" if len(rows) > limit else "")
-    return ValueError(f"row {shown}, column {column}: {rule_en} / {rule_zh}")
+class StudyLeaveInputError(RuleInputError):
+    """Bad input to a study-leave calculation (pay, leave cost, who may study; P1).
+
+    The message names the row(s), the column and the rule in English and Chinese; ``rows``,
+    ``column`` and ``rule`` as in :class:`staffcalc.checks.RuleInputError`.
+    """
 
 
-def check_rows(df: pd.DataFrame, bad, column: str, rule_en: str, rule_zh: str) -> None:
-    """Raise :func:`rows_error` for the rows where ``bad`` is true."""
-    bad = np.asarray(bad, dtype=bool)
-    if bad.any():
-        raise rows_error(df.index[bad], column, rule_en, rule_zh)
-
-
-def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{what}: missing column(s) {missing} / 缺少必需的列")
-
-
-def numbers(df: pd.DataFrame, column: str, required=True) -> np.ndarray:
-    """Column as float64; non-numbers, infinities and empty cells where ``required`` raise."""
-    raw = df[column]
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    check_rows(df, np.isnan(values) & raw.notna().to_numpy(), column, "not a number", "不是数字")
-    check_rows(df, np.isinf(values), column, "not a finite number", "不是有限数值")
-    check_rows(df, np.isnan(values) & np.asarray(required, dtype=bool), column,
-               "value required", "此项不能为空")
-    return values
+check = functools.partial(_checks.check, error=StudyLeaveInputError)
+require_columns = functools.partial(_checks.require_columns, error=StudyLeaveInputError)
+numeric = functools.partial(_checks.numeric, error=StudyLeaveInputError)
+booleans = functools.partial(_checks.booleans, error=StudyLeaveInputError)
+dates = functools.partial(_checks.dates, error=StudyLeaveInputError)
 
 
 def flags_column(conditions: Mapping[str, np.ndarray], n: int) -> np.ndarray:
@@ -114,26 +100,9 @@ def flags_column(conditions: Mapping[str, np.ndarray], n: int) -> np.ndarray:
     return text[inverse.reshape(-1)]
 
 
-def booleans(df: pd.DataFrame, column: str, required=True) -> np.ndarray:
-    """Column as bool.  Accepts bool, 0/1 and True/False cells; empty cells where ``required`` raise
-    (elsewhere they read as False).  Anything else is an error naming the rows."""
-    raw = df[column]
-    if pd.api.types.is_bool_dtype(raw.dtype) and not raw.hasnans:
-        return raw.to_numpy(dtype=bool)
-    isna = raw.isna().to_numpy()
-    ok = raw.isin([True, False]).to_numpy(dtype=bool) | isna
-    check_rows(df, ~ok, column, "not a yes/no value", "不是是/否值")
-    check_rows(df, isna & np.asarray(required, dtype=bool), column, "value required", "此项不能为空")
-    return raw.astype("object").where(~isna, False).astype(bool).to_numpy()
-
-
 def share_at_least(share, threshold) -> np.ndarray:
     """``share >= threshold`` for shares in [0, 1], compared in units of 1e-9 (see module docstring)."""
     return np.rint(np.asarray(share, dtype="float64") * _SHARE_SCALE) >= round(float(threshold) * _SHARE_SCALE)
-
-
-def _policy_or_default(policy: Policy | None) -> Policy:
-    return policy if policy is not None else _policy.load()
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,29 +120,30 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
     withheld_set = list(policy.get("study_leave.pay.withheld_components"))
     unknown = [c for c in withheld_set if c not in components]
     if unknown:
-        raise ValueError(f"study_leave.pay.withheld_components names {unknown}, not pay components "
+        raise PolicyError(f"study_leave.pay.withheld_components names {unknown}, not pay components "
                          f"{components} / 扣发项目不在工资项目中")
     require_columns(df, ["mode", "months_on_post", "workload_share", "appraisal_passed",
                          "agreement_signed", *components], "study_leave_year")
     n = len(df)
     mode = df["mode"].astype("object").to_numpy()
-    check_rows(df, ~np.isin(mode, MODES), "mode", f"must be one of {list(MODES)}",
-               "学习方式须为 full_release（全脱产）、partial（非脱产）或 further_study（进修）")
+    check(~np.isin(mode, MODES), df.index, "mode", "unknown_mode", f"must be one of {list(MODES)}",
+          "学习方式须为 full_release（全脱产）、partial（非脱产）或 further_study（进修）", mode)
     full_rel, partial = mode == "full_release", mode == "partial"
     degree = full_rel | partial
 
-    months_on_post = numbers(df, "months_on_post", required=full_rel)
-    check_rows(df, ~np.isnan(months_on_post) & ((months_on_post < 0) | (months_on_post > 12)
-                                               | (months_on_post != np.floor(months_on_post))),
-               "months_on_post", "must be a whole number of months from 0 to 12", "须为0至12的整月数")
-    share = numbers(df, "workload_share", required=degree)
-    check_rows(df, ~np.isnan(share) & ((share < 0) | (share > 1)), "workload_share",
-               "must be a share from 0 to 1 of the prescribed workload", "须为0至1之间的工作量比例")
-    passed = booleans(df, "appraisal_passed", required=partial)
-    agreement = booleans(df, "agreement_signed", required=degree)
-    monthly = np.column_stack([numbers(df, c) for c in components]) if n else np.zeros((0, len(components)))
+    months_on_post = numeric(df, "months_on_post", missing=np.nan, required=full_rel)
+    check(~np.isnan(months_on_post) & ((months_on_post < 0) | (months_on_post > 12)
+                                       | (months_on_post != np.floor(months_on_post))), df.index,
+          "months_on_post", "months_range", "must be a whole number of months from 0 to 12", "须为0至12的整月数",
+          months_on_post)
+    share = numeric(df, "workload_share", missing=np.nan, required=degree)
+    check((share < 0) | (share > 1), df.index, "workload_share", "share_range",
+          "must be a share from 0 to 1 of the prescribed workload", "须为0至1之间的工作量比例", share)
+    passed = booleans(df, "appraisal_passed", missing=False, required=partial)
+    agreement = booleans(df, "agreement_signed", missing=False, required=degree)
+    monthly = np.column_stack([numeric(df, c) for c in components]) if n else np.zeros((0, len(components)))
     for j, c in enumerate(components):
-        check_rows(df, monthly[:, j] < 0, c, "pay cannot be negative", "工资项目不能为负数")
+        check(monthly[:, j] < 0, df.index, c, "negative_pay", "pay cannot be negative", "工资项目不能为负数", monthly[:, j])
     is_withheld = np.isin(components, withheld_set)
 
     min_months = policy.get("study_leave.restoration.min_months_on_post")
@@ -230,7 +200,7 @@ def study_leave_year(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
     Thresholds are inclusive: 含6个月 (6 months restores, 5 does not), ≥50%, ≥70%.  Columns a mode does
     not use may be empty (``months_on_post`` outside full release, everything for further study).
     """
-    policy = _policy_or_default(policy)
+    policy = policy_or_default(policy)
     amounts = year_amounts(df, policy)
     out = df.copy()
     out["paid"] = amounts["paid"]
@@ -251,11 +221,13 @@ def refund_due(refund_base_per_month, months_paid, cause, policy: Policy | None 
     ``study_leave.refund.causes`` (host_rules, other_employment, judicial_penalty) refund; ``other``
     and empty give 0.  Scalars in, scalar out; arrays in, array out.
     """
-    policy = _policy_or_default(policy)
+    policy = policy_or_default(policy)
     base = np.asarray(refund_base_per_month, dtype="float64")
     months = np.asarray(months_paid, dtype="float64")
-    if np.any(base < 0) or np.any(months < 0):
-        raise ValueError("refund_due: pay and months cannot be negative / 金额和月数不能为负数")
+    check(base < 0, None, "refund_base_per_month", "negative", "refund_due: pay cannot be negative", "金额不能为负数",
+          base)
+    check(months < 0, None, "months_paid", "negative", "refund_due: months cannot be negative", "月数不能为负数",
+          months)
     causes = np.asarray(cause, dtype=object)
     refundable = np.isin(causes, list(policy.get("study_leave.refund.causes")))
     result = np.where(refundable, base * months, 0.0)
@@ -275,7 +247,7 @@ def breach_liability(refundable, served_months, required_months=None, policy: Po
     Scalars in, scalar out; arrays or Series in, the same shape out.  Negative or non-finite inputs
     raise ValueError.
     """
-    policy = _policy_or_default(policy)
+    policy = policy_or_default(policy)
     if required_months is None:
         required_months = policy.get("study_leave.service.min_years") * 12
     index = served_months.index if isinstance(served_months, pd.Series) else (
@@ -283,14 +255,12 @@ def breach_liability(refundable, served_months, required_months=None, policy: Po
     r = np.asarray(refundable, dtype="float64")
     s = np.asarray(served_months, dtype="float64")
     req = float(required_months)
-    for name, v in (("refundable", r), ("served_months", s)):
-        bad = ~np.isfinite(v) | (v < 0)
-        if np.any(bad):
-            where = np.flatnonzero(np.atleast_1d(bad))
-            raise ValueError(f"breach_liability: {name} must be a finite number ≥ 0 (rows {where[:10].tolist()}) "
-                             f"/ {name} 须为非负有限数值")
+    for name, v, given in (("refundable", r, refundable), ("served_months", s, served_months)):
+        check(~np.isfinite(v) | (v < 0), given.index if isinstance(given, pd.Series) else None, name,
+              "finite_non_negative", "breach_liability needs a finite number ≥ 0", "须为非负有限数值", v)
     if not np.isfinite(req) or req <= 0:
-        raise ValueError(f"breach_liability: required_months must be > 0, got {required_months} / 服务期月数须大于0")
+        raise StudyLeaveInputError(f"breach_liability: required_months must be > 0, got {required_months} "
+                                   f"/ 服务期月数须大于0", column="required_months", rule="positive")
     unserved = np.maximum(req - s, 0.0)
     formula = policy.get("study_leave.service.breach_formula")
     if formula == "pro_rata":
@@ -298,7 +268,7 @@ def breach_liability(refundable, served_months, required_months=None, policy: Po
     elif formula == "full":
         result = np.where(unserved > 0, r, 0.0) * np.ones_like(unserved)
     else:
-        raise ValueError(f"study_leave.service.breach_formula {formula!r} is not pro_rata or full / 未知的违约计算方式")
+        raise PolicyError(f"study_leave.service.breach_formula {formula!r} is not pro_rata or full / 未知的违约计算方式")
     if result.ndim == 0:
         return float(result)
     return pd.Series(result, index=index) if index is not None else result

@@ -17,13 +17,15 @@ as decimals (0.65, adjustments such as 0.05) are converted with ``Fraction(str(x
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 from math import lcm
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import policy as _policy_mod
+from . import checks as _checks
+from .checks import RuleInputError, policy_or_default
 from .policy import Policy
 
 CATEGORIES_PATH = "quotas.senior_ratio"
@@ -34,17 +36,20 @@ ALL_LEVELS = tuple(range(1, 14))  # the roster schema allows levels 1–13 (13 i
 _OVERRIDE_CLAUSE = "P6 §9 校长具有一定的岗位调节权"
 
 
-class QuotaError(ValueError):
+class QuotaError(RuleInputError):
     """Bad input to a quota calculation; the message names the column, the row(s) and the rule."""
+
+
+# The shared input checks (staffcalc.checks), raising QuotaError.
+check = partial(_checks.check, error=QuotaError)
+require_columns = partial(_checks.require_columns, error=QuotaError)
+integers = partial(_checks.integers, error=QuotaError)
+booleans = partial(_checks.booleans, error=QuotaError)
 
 
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
-def _load(policy: Policy | None) -> Policy:
-    return policy if policy is not None else _policy_mod.load()
-
-
 def _frac(value: Any, what: str) -> Fraction:
     """Exact rational from an int, a decimal string or a float (through its shortest repr)."""
     if isinstance(value, Fraction):
@@ -62,48 +67,11 @@ def _frac(value: Any, what: str) -> Fraction:
     return Fraction(str(value)) if isinstance(value, str) else Fraction(repr(f))
 
 
-def _rows(index, mask, limit: int = 5) -> str:
-    labels = list(np.asarray(index)[np.asarray(mask)][:limit])
-    more = int(np.asarray(mask).sum()) - len(labels)
-    return ", ".join(map(str, labels)) + (f" (+{more} more)" if more > 0 else "")
-
-
 def _index_of(*values) -> pd.Index | None:
     for v in values:
         if isinstance(v, (pd.Series, pd.Index)):
             return v.index if isinstance(v, pd.Series) else pd.RangeIndex(len(v))
     return None
-
-
-def _int_array(values, column: str, index=None, minimum: int | None = 0) -> np.ndarray:
-    """Integer-valued, finite, ``>= minimum`` array (int64) or a clear error naming rows."""
-    arr = np.asarray(values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else values)
-    idx = index if index is not None else np.arange(arr.size)
-    if arr.dtype == object or arr.dtype.kind in "USO":
-        try:
-            arr = pd.to_numeric(pd.Series(arr.ravel()), errors="raise").to_numpy().reshape(arr.shape)
-        except (TypeError, ValueError):
-            raise QuotaError(f"column {column}: non-numeric values / 含非数字值") from None
-    if arr.dtype.kind == "b":
-        raise QuotaError(f"column {column}: expected whole numbers, got booleans / 应为整数")
-    if arr.dtype.kind == "f":
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            raise QuotaError(f"row {_rows(idx, bad.ravel())}, column {column}: missing or infinite value / 缺失值")
-        frac = arr != np.floor(arr)
-        if frac.any():
-            raise QuotaError(f"row {_rows(idx, frac.ravel())}, column {column}: not a whole number / 须为整数")
-        arr = arr.astype(np.int64)
-    elif arr.dtype.kind not in "iu":
-        raise QuotaError(f"column {column}: expected whole numbers, got {arr.dtype} / 应为整数")
-    arr = arr.astype(np.int64)
-    if minimum is not None:
-        neg = arr < minimum
-        if neg.any():
-            raise QuotaError(
-                f"row {_rows(idx, neg.ravel())}, column {column}: below {minimum} / 不能小于{minimum}"
-            )
-    return arr
 
 
 # --------------------------------------------------------------------------------------------
@@ -121,16 +89,13 @@ def _exact_ratios(category: np.ndarray, adjustment: np.ndarray, pol: Policy, ind
     if mode not in ("percentage_points", "relative"):
         raise QuotaError(f"quotas.adjustment_mode: unknown reading {mode!r} / 未知的浮动解读")
     cat = pd.Series(category, dtype=object)
-    known = cat.isin(list(ratios))
+    known = cat.isin(list(ratios)).to_numpy()
     if not known.all():
         bad = sorted(set(map(str, cat[~known].unique())))
-        raise QuotaError(
-            f"row {_rows(index, ~known.to_numpy())}, column category: unknown category {', '.join(bad)}; "
-            f"known {sorted(ratios)} (P6 §9) / 未知的学科类别"
-        )
+        check(~known, index, "category", "unknown_category",
+              f"unknown category {', '.join(bad)}; known {sorted(ratios)} (P6 §9)", "未知的学科类别", cat)
     adj = pd.Series(adjustment)
-    if adj.isna().any():
-        raise QuotaError(f"row {_rows(index, adj.isna().to_numpy())}, column adjustment: missing / 缺失浮动值")
+    check(adj.isna().to_numpy(), index, "adjustment", "missing", "missing: a value is required", "缺失浮动值")
     pairs = pd.DataFrame({"c": cat.to_numpy(), "a": adj.to_numpy()})
     codes, uniques = pd.MultiIndex.from_frame(pairs).factorize()
     nums, dens, used = [], [], []
@@ -138,11 +103,9 @@ def _exact_ratios(category: np.ndarray, adjustment: np.ndarray, pol: Policy, ind
         base = _frac(ratios[c], f"quotas.senior_ratio.{c}")
         da = _frac(a, "adjustment")
         if abs(da) > limit:
-            rows = _rows(index, codes == k)
-            raise QuotaError(
-                f"row {rows}, column adjustment: {a} for category {c} is outside ±{limit} "
-                f"({float(limit):.0%}; P6 §9 原则上上下浮动不得超过10%) / 调节幅度超出上限（不作截断）"
-            )
+            check(codes == k, index, "adjustment", "adjustment_limit",
+                  f"{a} for category {c} is outside ±{limit} ({float(limit):.0%}; P6 §9 原则上上下浮动不得超过10%)",
+                  "调节幅度超出上限（不作截断）")
         r = base + da if mode == "percentage_points" else base * (1 + da)
         if r < 0 or r > 1:
             raise QuotaError(f"category {c}: adjusted ratio {r} outside 0…1 / 调节后比例须在0到1之间")
@@ -190,11 +153,11 @@ def senior_cap(establishment, category, adjustment=0.0, *, policy: Policy | None
 
     Scalars in → ``int`` out; arrays in → int64 array (a Series keeps its index).
     """
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     scalar = np.ndim(establishment) == 0 and np.ndim(category) == 0 and (
         isinstance(adjustment, Mapping) or np.ndim(adjustment) == 0)
     index = _index_of(establishment, category, adjustment if not isinstance(adjustment, Mapping) else None)
-    est = np.atleast_1d(_int_array(establishment, "establishment"))
+    est = np.atleast_1d(integers(establishment, "establishment"))
     cat = np.atleast_1d(np.asarray(category.to_numpy() if isinstance(category, pd.Series) else category, dtype=object))
     if est.size == 1 and cat.size > 1:
         est = np.full(cat.size, est[0], dtype=np.int64)
@@ -262,7 +225,7 @@ def split_levels(total, ratios, method="cap_upper"):
     ``"intermediate"``, ``"junior"``) looked up in ``quotas.level_ratios``.
     """
     if isinstance(ratios, str):
-        groups = _policy_mod.load().get("quotas.level_ratios")
+        groups = policy_or_default(None).get("quotas.level_ratios")
         if ratios not in groups:
             raise QuotaError(f"ratios: unknown level group {ratios!r}; known {sorted(groups)} / 未知的岗位组")
         ratios = groups[ratios]["ratio"]
@@ -271,7 +234,7 @@ def split_levels(total, ratios, method="cap_upper"):
     w = _integer_weights(ratios)
     scalar = np.ndim(total) == 0
     index = _index_of(total)
-    totals = np.atleast_1d(_int_array(total, "total", index=index))
+    totals = np.atleast_1d(integers(total, "total", index))
     parts = _split(totals, w, method)
     if scalar:
         return [int(x) for x in parts[0]]
@@ -312,24 +275,6 @@ def full_associate_split(senior: np.ndarray, share, rounding: str) -> tuple[np.n
 # --------------------------------------------------------------------------------------------
 # quota table (spec §2.5)
 # --------------------------------------------------------------------------------------------
-def _require(df: pd.DataFrame, columns: Sequence[str], table: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise QuotaError(f"table {table}: missing column(s) {missing} / 缺少列")
-
-
-def _bool_column(s: pd.Series, column: str) -> np.ndarray:
-    if s.dtype.kind == "b":
-        return s.to_numpy()
-    if s.isna().any():
-        raise QuotaError(f"row {_rows(s.index, s.isna().to_numpy())}, column {column}: missing / 缺失值")
-    mapped = s.map(lambda v: {True: True, False: False, "true": True, "false": False,
-                              "True": True, "False": False, "是": True, "否": False}.get(v))
-    if mapped.isna().any():
-        raise QuotaError(f"row {_rows(s.index, mapped.isna().to_numpy())}, column {column}: not a yes/no value / 须为是/否")
-    return mapped.to_numpy(dtype=bool)
-
-
 def quota_table(
     disciplines: pd.DataFrame,
     staff: pd.DataFrame,
@@ -359,20 +304,19 @@ def quota_table(
     (levels outside P6, e.g. 13), occupied_full/associate/senior/intermediate/junior, vacancy_*
     (cap − occupied; negative = over quota), over_quota and over_quota_items.  Fully vectorised.
     """
-    pol = _load(policy)
-    _require(disciplines, ["discipline_id", "discipline_name", "unit_id", "unit_name", "category", "establishment"],
-             "disciplines")
-    _require(staff, ["discipline_id", "post_level"], "staff")
+    pol = policy_or_default(policy)
+    require_columns(disciplines, ["discipline_id", "discipline_name", "unit_id", "unit_name", "category",
+                                  "establishment"], "table disciplines")
+    require_columns(staff, ["discipline_id", "post_level"], "table staff")
     d = disciplines.reset_index(drop=True)
-    dup = d["discipline_id"].duplicated(keep=False)
-    if dup.any():
-        raise QuotaError(f"row {_rows(d.index, dup.to_numpy())}, column discipline_id: duplicated / 学科代码重复")
+    check(d["discipline_id"].duplicated(keep=False).to_numpy(), d.index, "discipline_id", "duplicate_id",
+          "duplicated", "学科代码重复", d["discipline_id"].to_numpy(), table="disciplines")
 
     # -- occupancy over the whole roster first (every staff row must name a known discipline)
     basis = pol.get("quotas.occupancy_basis")
     if basis == "on_establishment":
-        _require(staff, ["on_establishment"], "staff")
-        counted = _bool_column(staff["on_establishment"], "on_establishment")
+        require_columns(staff, ["on_establishment"], "table staff")
+        counted = booleans(staff, "on_establishment", table="staff")
     elif basis == "all_staff":
         counted = np.ones(len(staff), dtype=bool)
     else:
@@ -381,14 +325,11 @@ def quota_table(
     unknown = pos < 0
     if unknown.any():
         ids = sorted(set(staff["discipline_id"].astype(str).to_numpy()[unknown]))[:5]
-        raise QuotaError(
-            f"staff row {_rows(staff.index, unknown)}, column discipline_id: unknown discipline {ids} "
-            f"(not in disciplines) / 学科代码不在学科编制表中"
-        )
-    level = _int_array(staff["post_level"], "post_level", index=staff.index, minimum=1)
-    too_high = level > ALL_LEVELS[-1]
-    if too_high.any():
-        raise QuotaError(f"staff row {_rows(staff.index, too_high)}, column post_level: above {ALL_LEVELS[-1]} / 岗位等级超出范围")
+        check(unknown, staff.index, "discipline_id", "unknown_discipline",
+              f"unknown discipline {ids} (not in disciplines)", "学科代码不在学科编制表中", table="staff")
+    level = integers(staff["post_level"], "post_level", staff.index, minimum=1, table="staff")
+    check(level > ALL_LEVELS[-1], staff.index, "post_level", "level_range", f"above {ALL_LEVELS[-1]}", "岗位等级超出范围",
+          level, table="staff")
     pos, level = pos[counted], level[counted]
     nlev = ALL_LEVELS[-1] + 1
     occ = np.bincount(pos * nlev + level, minlength=len(d) * nlev).reshape(len(d), nlev)
@@ -404,7 +345,7 @@ def quota_table(
     n = len(d)
 
     # -- senior cap (P6 §9)
-    est = _int_array(d["establishment"], "establishment", index=d["discipline_id"])
+    est = integers(d["establishment"], "establishment", d["discipline_id"])
     cat = d["category"].astype(object).to_numpy()
     adj = _category_adjustment(cat, adjustment, d["discipline_id"])
     if discipline_adjustment is not None:
@@ -428,7 +369,7 @@ def quota_table(
         unknown_ids = sorted(set(ov.index) - set(disciplines["discipline_id"].astype(str)))
         if unknown_ids:
             raise QuotaError(f"president_override: unknown discipline_id {unknown_ids[:5]} / 未知学科代码")
-        ov_vals = _int_array(ov, "president_override", index=ov.index)
+        ov_vals = integers(ov, "president_override")
         ov = pd.Series(ov_vals, index=ov.index)
         mapped = d["discipline_id"].astype(str).map(ov)
         has = mapped.notna().to_numpy()
@@ -540,7 +481,7 @@ def quota_totals(table: pd.DataFrame, school_label: str = "全校合计") -> pd.
 
 def level_summary(table: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
     """The level pyramid: per post level 1–12 its group, the summed cap (senior levels) and posts held."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     groups = pol.get("quotas.level_groups")
     rows = []
     for g, levels in groups.items():   # four groups, twelve levels
@@ -556,4 +497,4 @@ def level_summary(table: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
 
 def parameters_used(policy: Policy | None = None) -> pd.DataFrame:
     """Where the quota numbers come from: every ``quotas.*`` parameter with clause and wording."""
-    return _load(policy).references("quotas")
+    return policy_or_default(policy).references("quotas")

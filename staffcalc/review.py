@@ -19,12 +19,14 @@ shape; scalars in → Python ``bool``/``int``/``datetime.date`` out.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import policy as _policy_mod
+from . import checks as _checks
+from .checks import RuleInputError, policy_or_default
 from .dates import add_months
 from .policy import Policy
 
@@ -32,54 +34,33 @@ BODIES = ("unit", "school")
 TARGETS = ("full", "associate")
 
 
-class ReviewError(ValueError):
+class ReviewError(RuleInputError):
     """Bad input to a review calculation; names the argument, the row(s) and the rule."""
+
+
+# The shared input checks (staffcalc.checks), raising ReviewError.  Arguments may be scalars, arrays
+# or Series; messages name their positions 0, 1, … (a scalar is row 0).
+check = partial(_checks.check, error=ReviewError)
+require_columns = partial(_checks.require_columns, error=ReviewError)
+booleans = partial(_checks.booleans, error=ReviewError)
+dates = partial(_checks.dates, error=ReviewError)
+
+
+def _ints(value, name: str, minimum: int = 0) -> np.ndarray:
+    """A whole-number argument (scalar, array or Series) as int64 of the same shape, ``>= minimum``."""
+    return _checks.integers(np.asarray(value), name, minimum=minimum, error=ReviewError)
+
+
+def _bools(value, name: str) -> np.ndarray:
+    """A yes/no argument (scalar, array or Series) as a bool array of the same shape."""
+    arr = np.asarray(value.to_numpy() if isinstance(value, pd.Series) else value)
+    frame = pd.DataFrame({name: arr.ravel()})
+    return booleans(frame, name).reshape(arr.shape)
 
 
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
-def _load(policy: Policy | None) -> Policy:
-    return policy if policy is not None else _policy_mod.load()
-
-
-def _rows(mask: np.ndarray, index=None, limit: int = 5) -> str:
-    mask = np.atleast_1d(mask)
-    idx = np.arange(mask.size) if index is None else np.asarray(index)
-    labels = list(idx[mask][:limit])
-    more = int(mask.sum()) - len(labels)
-    return ", ".join(map(str, labels)) + (f" (+{more} more)" if more > 0 else "")
-
-
-def _ints(value, name: str, minimum: int = 0) -> np.ndarray:
-    arr = np.asarray(value.to_numpy() if isinstance(value, (pd.Series, pd.Index)) else value)
-    if arr.dtype == object:
-        try:
-            arr = pd.to_numeric(pd.Series(arr.ravel())).to_numpy().reshape(arr.shape)
-        except (TypeError, ValueError):
-            raise ReviewError(f"{name}: non-numeric value / 含非数字值") from None
-    if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
-        raise ReviewError(f"{name}: expected whole numbers, got {arr.dtype} / 应为整数")
-    if arr.dtype.kind == "f":
-        bad = ~np.isfinite(arr) | (arr != np.floor(arr))
-        if bad.any():
-            raise ReviewError(f"row {_rows(np.atleast_1d(bad))}, {name}: not a whole number / 须为整数")
-    arr = arr.astype(np.int64)
-    low = arr < minimum
-    if np.any(low):
-        raise ReviewError(f"row {_rows(np.atleast_1d(low))}, {name}: below {minimum} / 不能小于{minimum}")
-    return arr
-
-
-def _bools(value, name: str) -> np.ndarray:
-    arr = np.asarray(value.to_numpy() if isinstance(value, pd.Series) else value)
-    if arr.dtype.kind != "b":
-        if arr.dtype == object and all(isinstance(v, (bool, np.bool_)) for v in arr.ravel()):
-            return arr.astype(bool)
-        raise ReviewError(f"{name}: expected true/false values / 应为是/否")
-    return arr
-
-
 def _out(result: np.ndarray, *inputs):
     """Scalar for all-scalar inputs; a Series keeps the index of a Series input; else an array."""
     if all(np.ndim(v) == 0 for v in inputs):
@@ -112,12 +93,8 @@ def _check_members(members, attending) -> tuple[np.ndarray, np.ndarray]:
     m = _ints(members, "members", minimum=1)
     a = _ints(attending, "attending", minimum=0)
     m, a = np.broadcast_arrays(m, a)
-    over = a > m
-    if np.any(over):
-        raise ReviewError(
-            f"row {_rows(np.atleast_1d(over))}, attending: more members attending than the body has "
-            f"/ 实到人数超过应到人数"
-        )
+    check(a > m, None, "attending", "attending_over_members", "more members attending than the body has",
+          "实到人数超过应到人数", a)
     return m, a
 
 
@@ -129,7 +106,7 @@ def quorum_met(members, attending, policy: Policy | None = None):
 
     15 members: 10 attending meets the quorum (30 ≥ 30), 9 does not.
     """
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     m, a = _check_members(members, attending)
     return _out(_meets(a, m, pol.get("review.quorum")), members, attending)
 
@@ -142,7 +119,7 @@ def _threshold(pol: Policy, body: str, exceptional: bool) -> dict:
 
 def votes_needed(body, members, attending, exceptional=False, policy: Policy | None = None):
     """Least yes votes that pass (P6 §26(二)); the count a planner reads off before the vote."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     m, a = _check_members(members, attending)
     exc = np.broadcast_to(_bools(exceptional, "exceptional"), m.shape)
     out = np.zeros(np.shape(m), dtype=np.int64)
@@ -164,17 +141,13 @@ def vote_passes(body, yes, members, attending, exceptional=False, policy: Policy
     (``5*yes >= 4*attending``; 10 of 12).  Without a quorum (§26(一)) no vote passes.  ``yes`` above
     ``attending`` is an error: no proxy votes (§26(三)).
     """
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     m, a = _check_members(members, attending)
     y = _ints(yes, "yes")
     y, m, a = np.broadcast_arrays(y, m, a)
     if not pol.get("review.proxy_votes_allowed"):
-        proxy = y > a
-        if np.any(proxy):
-            raise ReviewError(
-                f"row {_rows(np.atleast_1d(proxy))}, yes: more yes votes than members attending — no proxy votes "
-                f"(P6 §26(三)) / 同意票多于实到人数（不得委托投票）"
-            )
+        check(y > a, None, "yes", "proxy_votes", "more yes votes than members attending — no proxy votes (P6 §26(三))",
+              "同意票多于实到人数（不得委托投票）", y)
     exc = np.broadcast_to(_bools(exceptional, "exceptional"), y.shape)
     passed = np.zeros(y.shape, dtype=bool)
     for flag in (False, True):
@@ -197,23 +170,20 @@ def peer_review_passes(reviewers, failed, excellent, target, exceptional=False, 
     2 of 4).  ``failed + excellent`` may not exceed ``reviewers`` (an excellent review is a pass).
     ``target`` is "full" or "associate" (scalar or array).
     """
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     n = _ints(reviewers, "reviewers")
     f = _ints(failed, "failed")
     e = _ints(excellent, "excellent")
     n, f, e = np.broadcast_arrays(n, f, e)
-    over = f + e > n
-    if np.any(over):
-        raise ReviewError(
-            f"row {_rows(np.atleast_1d(over))}, failed/excellent: more failed plus excellent reviews than reviewers "
-            f"/ 未通过与优秀评价数之和超过评议专家数"
-        )
+    check(f + e > n, None, "failed/excellent", "reviews_over_reviewers",
+          "more failed plus excellent reviews than reviewers", "未通过与优秀评价数之和超过评议专家数")
     mins = pol.get("review.peer_review.min_reviewers")
     tgt = np.broadcast_to(np.asarray(target.to_numpy() if isinstance(target, pd.Series) else target, dtype=object), n.shape)
     known = np.isin(tgt, list(mins))
     if not np.all(known):
         bad = sorted(set(map(str, np.asarray(tgt)[~known])))
-        raise ReviewError(f"row {_rows(np.atleast_1d(~known))}, target: unknown post {bad}; expected {sorted(mins)} / 未知的申报岗位")
+        check(~known, None, "target", "unknown_post", f"unknown post {bad}; expected {sorted(mins)}", "未知的申报岗位",
+              tgt)
     need = np.zeros(n.shape, dtype=np.int64)
     for t, k in mins.items():
         need = np.where(tgt == t, int(k), need)
@@ -228,14 +198,14 @@ def peer_review_exempt(basis, policy: Policy | None = None):
     """May ask to be exempted from external peer review (P6 §25(四)3): holders of a full-senior post at a
     "985" university or a CAS institute, or tenured associate professor or above abroad.
     ``basis`` is the exemption basis per applicant (empty/None = none)."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     allowed = set(pol.get("review.peer_review.exemption_bases"))
     s = pd.Series(np.atleast_1d(np.asarray(basis.to_numpy() if isinstance(basis, pd.Series) else basis, dtype=object)))
     given = s.notna() & (s.astype(str).str.strip() != "")
     unknown = given & ~s.isin(allowed)
     if unknown.any():
-        raise ReviewError(f"row {_rows(unknown.to_numpy())}, peer_review_exemption: unknown basis "
-                          f"{sorted(set(s[unknown].astype(str)))}; known {sorted(allowed)} / 未知的免评依据")
+        check(unknown.to_numpy(), None, "peer_review_exemption", "unknown_basis",
+              f"unknown basis {sorted(set(s[unknown].astype(str)))}; known {sorted(allowed)}", "未知的免评依据", s)
     return _out(given.to_numpy(), basis)
 
 
@@ -244,14 +214,14 @@ def peer_review_exempt(basis, policy: Policy | None = None):
 # --------------------------------------------------------------------------------------------
 def shortlist_max(posts, policy: Policy | None = None):
     """Most candidates the professors' meeting may pass: 不超过推荐岗位数的2倍 → ``2 × posts``."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     p = _ints(posts, "posts")
     return _out(int(pol.get("review.shortlist_max_multiple")) * p, posts)
 
 
 def shortlist_ok(shortlisted, posts, policy: Policy | None = None):
     """``shortlisted <= 2 × posts`` (不超过 includes equality: 6 for 3 posts is allowed, 7 is not)."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     s = _ints(shortlisted, "shortlisted")
     p = _ints(posts, "posts")
     return _out(s <= int(pol.get("review.shortlist_max_multiple")) * p, shortlisted, posts)
@@ -265,16 +235,15 @@ def unit_subcommittee_ok(professors, admin_post_holders, has_dean=True, has_part
     """P6 §21: dean + party secretary + 9–11 professors; holders of unit administrative posts (the dean
     included) 不得超过 40% of all members: ``5*admin <= 2*members`` with members = 2 + professors.
     11 professors (13 members): 5 admin holders allowed (25 ≤ 26), 6 not."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     rule = pol.get("review.unit_subcommittee")
     p = _ints(professors, "professors")
     adm = _ints(admin_post_holders, "admin_post_holders")
     dean = _bools(has_dean, "has_dean")
     sec = _bools(has_party_secretary, "has_party_secretary")
     members = p + int(rule["leaders"])
-    over = adm > members
-    if np.any(over):
-        raise ReviewError(f"row {_rows(np.atleast_1d(over))}, admin_post_holders: more than the members / 行政职务人数超过成员总数")
+    check(adm > members, None, "admin_post_holders", "admin_over_members", "more than the members",
+          "行政职务人数超过成员总数", adm)
     share = rule["admin_share_max"]
     ok = ((p >= int(rule["professors_min"])) & (p <= int(rule["professors_max"])) & dean & sec
           & (int(share["denominator"]) * adm <= int(share["numerator"]) * members))
@@ -283,7 +252,7 @@ def unit_subcommittee_ok(professors, admin_post_holders, has_dean=True, has_part
 
 def discipline_panel_ok(experts, full_senior_experts, policy: Policy | None = None):
     """P6 §20: 11–15 experts, all with a full-senior title."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     rule = pol.get("review.discipline_panel")
     n = _ints(experts, "experts")
     fs = _ints(full_senior_experts, "full_senior_experts")
@@ -293,7 +262,7 @@ def discipline_panel_ok(experts, full_senior_experts, policy: Policy | None = No
 
 def professors_meeting_needs_joint(professors, policy: Policy | None = None):
     """P6 §22: a unit with 不足15 (fewer than 15) professors forms a joint meeting with related units."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     p = _ints(professors, "professors")
     return _out(p < int(pol.get("review.professors_meeting_min")), professors)
 
@@ -304,11 +273,9 @@ def committee_composition(members: pd.DataFrame, policy: Policy | None = None) -
     One row per committee: committee_id, body, unit_id, year, members, professors, admin_post_holders,
     full_senior_members, experts, composition_ok and composition_problems (text, ``;``-separated).
     """
-    pol = _load(policy)
-    need = ["committee_id", "body", "member_id", "role", "holds_admin_post", "full_senior"]
-    missing = [c for c in need if c not in members.columns]
-    if missing:
-        raise ReviewError(f"table committee_members: missing column(s) {missing} / 缺少列")
+    pol = policy_or_default(policy)
+    require_columns(members, ["committee_id", "body", "member_id", "role", "holds_admin_post", "full_senior"],
+                    "table committee_members")
     m = members.assign(
         _one=1,
         _prof=(members["role"] == "professor").astype(int),
@@ -316,8 +283,8 @@ def committee_composition(members: pd.DataFrame, policy: Policy | None = None) -
         _sec=(members["role"] == "party_secretary").astype(int),
         _expert=(members["role"] == "expert").astype(int),
         _leader=(members["role"] == "school_leader").astype(int),
-        _admin=members["holds_admin_post"].astype(bool).astype(int),
-        _fs=members["full_senior"].astype(bool).astype(int),
+        _admin=booleans(members, "holds_admin_post", table="committee_members").astype(int),
+        _fs=booleans(members, "full_senior", table="committee_members").astype(int),
     )
     keys = ["committee_id", "body"] + [c for c in ("unit_id", "year") if c in m.columns]
     g = m.groupby(keys, dropna=False, as_index=False)[["_one", "_prof", "_dean", "_sec", "_expert", "_leader", "_admin", "_fs"]].sum()
@@ -362,7 +329,7 @@ def relative_conflicts(applicants: pd.DataFrame, committee_members: pd.DataFrame
     Relations are symmetric.  Returns one row per conflict: application_id, staff_id, member_id,
     committee_id, body, year.  The member must be replaced (the applicant stays eligible).
     """
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     cols = ["application_id", "staff_id", "member_id", "committee_id", "body", "year"]
     if not pol.get("eligibility.conflicts.relatives_barred") or relatives is None or committee_members is None:
         return pd.DataFrame(columns=cols)
@@ -382,14 +349,10 @@ def relative_conflicts(applicants: pd.DataFrame, committee_members: pd.DataFrame
 # deadlines (§25(五), §29, §31)
 # --------------------------------------------------------------------------------------------
 def _dates(value) -> tuple[pd.DatetimeIndex, bool, Any]:
+    """(dates, scalar input?, the input) for a date argument; missing or not a date is an error."""
     scalar = np.ndim(value) == 0
-    try:
-        idx = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(value.to_numpy() if isinstance(value, pd.Series) else value)))
-    except (TypeError, ValueError) as exc:
-        raise ReviewError(f"date: {value!r} is not a date / 不是有效日期: {exc}") from None
-    if idx.isna().any():
-        raise ReviewError(f"row {_rows(np.asarray(idx.isna()))}, date: missing / 日期缺失")
-    return idx, scalar, value
+    frame = pd.DataFrame({"date": np.atleast_1d(value.to_numpy() if isinstance(value, pd.Series) else value)})
+    return pd.DatetimeIndex(dates(frame, "date")), scalar, value
 
 
 def _date_out(idx: pd.DatetimeIndex, scalar: bool, original):
@@ -403,28 +366,28 @@ def _date_out(idx: pd.DatetimeIndex, scalar: bool, original):
 
 def appeal_deadline(published, policy: Policy | None = None):
     """Last day to file a written appeal: publication + 7 days (一周内; P6 §31(一), interpretation)."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     idx, scalar, orig = _dates(published)
     return _date_out(idx + pd.Timedelta(days=int(pol.get("review.appeal.file_within"))), scalar, orig)
 
 
 def answer_deadline(received, policy: Policy | None = None):
     """Last day for the body's written answer: one month after receiving the appeal (P6 §31(一))."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     idx, scalar, orig = _dates(received)
     return _date_out(pd.DatetimeIndex(add_months(idx, int(pol.get("review.appeal.answer_within_months")))), scalar, orig)
 
 
 def second_appeal_deadline(answer_received, policy: Policy | None = None):
     """Last day for a second-level appeal: receipt of the answer + 7 days (P6 §31(二))."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     idx, scalar, orig = _dates(answer_received)
     return _date_out(idx + pd.Timedelta(days=int(pol.get("review.appeal.second_within"))), scalar, orig)
 
 
 def publicity_end(start, policy: Policy | None = None):
     """Last day of the one-week publicity of a unit's decision (P6 §25(五) 公示一周)."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     idx, scalar, orig = _dates(start)
     return _date_out(idx + pd.Timedelta(days=int(pol.get("review.publicity_days"))), scalar, orig)
 
@@ -432,7 +395,7 @@ def publicity_end(start, policy: Policy | None = None):
 def term_end(start, policy: Policy | None = None):
     """Last day of a four-year appointment term (P6 §29): the day before the fourth anniversary
     (2026-09-01 → 2030-08-31)."""
-    pol = _load(policy)
+    pol = policy_or_default(policy)
     idx, scalar, orig = _dates(start)
     end = pd.DatetimeIndex(add_months(idx, 12 * int(pol.get("review.term_years")))) - pd.Timedelta(days=1)
     return _date_out(end, scalar, orig)
@@ -440,4 +403,4 @@ def term_end(start, policy: Policy | None = None):
 
 def parameters_used(policy: Policy | None = None) -> pd.DataFrame:
     """Where the review numbers come from: every ``review.*`` parameter with clause and wording."""
-    return _load(policy).references("review")
+    return policy_or_default(policy).references("review")

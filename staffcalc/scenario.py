@@ -28,7 +28,7 @@ beside the baseline.  Nothing here draws widgets (that is :mod:`staffcalc.whatif
 
 * :func:`check_policy` refuses what the report notebooks would fail on later: weights that do not sum
   to 1 (P5 §5, P4 六.2), a malformed rubric or catalogue, and grade cut-offs that are not in the
-  policy's order (优秀 > 良好 > 合格; ``grade_bands`` would otherwise silently rename the bands).
+  baseline's order (优秀 > 良好 > 合格; :func:`staffcalc.scoring.grade_bands` refuses them).
 
 * :func:`export_overrides` writes the override file ``staffcalc report --override FILE`` reads.
 
@@ -54,6 +54,7 @@ from . import policy as policy_mod
 from . import quotas as quotas_mod
 from . import scoring
 from .atomic import write_text
+from .checks import policy_or_default
 from .policy import Policy, PolicyError
 from .scoring._common import ScoringInputError, check, exact_weights, snap
 
@@ -213,7 +214,7 @@ def from_tables(tables: Mapping[str, pd.DataFrame], policy: Policy | None = None
     The public functions run once here on the baseline policy, so bad input (unknown codes, events
     without an appraisal row, ratings out of range …) raises now, as in the report notebooks.
     """
-    pol = policy if policy is not None else policy_mod.load(DEFAULT_AS_OF)
+    pol = policy_or_default(policy, DEFAULT_AS_OF)
     missing = [k for k in TABLE_KINDS if k not in tables]
     if missing:
         raise ValueError(f"tables missing: {missing} / 缺少数据表")
@@ -271,18 +272,8 @@ def check_policy(pol: Policy, reference: Policy | None = None, rubric: bool = Tr
     if rubric:
         scoring.sections(pol)
         scoring.catalogue(pol)
-    bands = scoring.grade_bands(pol)
-    order = list(pol.get(f"{NS}.grade_bands"))  # the order of the policy file: highest grade first
-    if reference is not None:
-        order = list(reference.get(f"{NS}.grade_bands"))
-    raw = pol.get(f"{NS}.grade_bands")
-    bounds = [float(raw[g]) for g in order]
-    if list(bands) != order or any(a <= b for a, b in zip(bounds, bounds[1:])):
-        shown = "，".join(f"{g} {raw[g]:g}" for g in order)
-        raise PolicyError(
-            f"{NS}.grade_bands: cut-offs must decrease in the order {' > '.join(order)}; got {shown} "
-            f"/ 等次分数线须按 {' > '.join(order)} 由高到低排列（P5 §3）"
-        )
+    # the cut-offs must decrease in the reference's grade order (the rule lives in grade_bands)
+    scoring.grade_bands(pol, order=None if reference is None else list(reference.get(f"{NS}.grade_bands")))
 
 
 def scenario_policy(baseline_policy: Policy, overrides: Mapping[str, Any], rubric: bool = True) -> Policy:
@@ -588,7 +579,7 @@ def export_overrides(overrides: Mapping[str, Any], path: str | Path, *, policy: 
     ``adjustment``) go under the file's ``parameters:`` key, which ``staffcalc report --override``
     passes to the notebooks that declare them.  Written atomically.
     """
-    base = policy if policy is not None else policy_mod.load(as_of)
+    base = policy_or_default(policy, as_of)
     values = {str(k): _plain(v) for k, v in overrides.items()}
     scenario_policy(base, values)
     path = Path(path)

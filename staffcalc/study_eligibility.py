@@ -32,10 +32,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import policy as _policy
+from .checks import policy_or_default
 from .dates import full_years
-from .pay import booleans, check_rows, flags_column, require_columns
-from .policy import Policy
+from .pay import booleans, check, dates, flags_column, require_columns
+from .policy import Policy, PolicyError
 from .schemas.institution import APPRAISAL_RESULTS
 
 __all__ = ["RULES", "application_eligibility"]
@@ -64,14 +64,11 @@ def application_eligibility(df: pd.DataFrame, policy: Policy | None = None) -> p
     force on the latest application date.
     """
     require_columns(df, _REQUIRED, "application_eligibility")
-    for col in ("application_date", "hire_date"):
-        check_rows(df, df[col].isna().to_numpy(), col, "date required", "日期不能为空")
-    app = pd.to_datetime(df["application_date"])
-    hire = pd.to_datetime(df["hire_date"])
-    if policy is None:
-        policy = _policy.load(app.max().date() if len(df) else None)
-    check_rows(df, (hire > app).to_numpy(), "hire_date", "hire_date is after application_date",
-               "入校日期晚于申请日期")
+    app = pd.Series(dates(df, "application_date"), index=df.index)
+    hire = pd.Series(dates(df, "hire_date"), index=df.index)
+    policy = policy_or_default(policy, app.max().date() if len(df) else None)
+    check((hire > app).to_numpy(), df.index, "hire_date", "hired_after_application",
+          "hire_date is after application_date", "入校日期晚于申请日期")
 
     passing = list(policy.get("study_leave.eligibility.passing_appraisals"))
     missing_rule = policy.get("study_leave.eligibility.missing_appraisal")
@@ -84,8 +81,9 @@ def application_eligibility(df: pd.DataFrame, policy: Policy | None = None) -> p
         result = df[col].astype("object")
         missing = result.isna().to_numpy() | result.eq("").to_numpy(dtype=bool, na_value=False)
         failed_grade |= ~missing & ~result.isin(passing).to_numpy()
-        check_rows(df, ~missing & ~result.isin(APPRAISAL_RESULTS).to_numpy(), col,
-                   f"appraisal result must be one of {list(APPRAISAL_RESULTS)}", "考核结果须为优秀、合格、基本合格或不合格")
+        check(~missing & ~result.isin(APPRAISAL_RESULTS).to_numpy(), df.index, col, "unknown_appraisal",
+              f"appraisal result must be one of {list(APPRAISAL_RESULTS)}", "考核结果须为优秀、合格、基本合格或不合格",
+              result.to_numpy())
         year_start = (app_year - k - 1970).astype("datetime64[Y]").astype("datetime64[ns]")  # 1 January
         whole_year = hire.to_numpy() <= year_start
         if missing_rule == "failing":
@@ -93,7 +91,7 @@ def application_eligibility(df: pd.DataFrame, policy: Policy | None = None) -> p
         elif missing_rule == "excused_if_not_employed_whole_year":
             failed_missing |= missing & whole_year
         elif missing_rule != "always_excused":
-            raise ValueError(f"study_leave.eligibility.missing_appraisal {missing_rule!r} is unknown / 未知的缺考核处理方式")
+            raise PolicyError(f"study_leave.eligibility.missing_appraisal {missing_rule!r} is unknown / 未知的缺考核处理方式")
 
     failed = {
         "establishment": ~booleans(df, "on_establishment"),

@@ -86,6 +86,30 @@ def test_p5_s3_bands_come_from_the_policy(pol):
     assert scoring.grade(92, policy=pol) == "优秀"
 
 
+def test_p5_s3_cutoffs_out_of_order_are_refused_not_relabelled(pol):
+    # 优秀 75 below 良好 80: sorting the bounds would call 75–80 "优秀" and ≥ 80 "良好"; refused instead,
+    # naming the parameter path, by grade() and appraisal_scores() alike
+    swapped = pol.override({"appraisal.grade_bands.优秀": 75})
+    with pytest.raises(policy.PolicyError, match=r"appraisal\.grade_bands: cut-offs must decrease.*由高到低"):
+        scoring.grade(85, policy=swapped)
+    with pytest.raises(policy.PolicyError, match=r"appraisal\.grade_bands"):
+        scoring.appraisal_scores(items().assign(bonus=0, deduction=0), swapped)
+    # equal to 良好's 80: two grades share a bound, also refused
+    with pytest.raises(policy.PolicyError, match="等次下限重复"):
+        scoring.grade(85, policy=pol.override({"appraisal.grade_bands.优秀": 80}))
+    # just above 良好 (81) keeps the order and is used: 81 → 优秀, 80.5 → 良好
+    close = pol.override({"appraisal.grade_bands.优秀": 81})
+    assert scoring.grade(np.array([81.0, 80.5]), policy=close).tolist() == ["优秀", "良好"]
+
+
+def test_p5_s3_grade_order_can_be_fixed_by_a_reference(pol):
+    # a what-if keeps the baseline's grade order: the same bounds listed in another order are refused
+    bands = scoring.grade_bands(pol, order=["优秀", "良好", "合格", "不合格"])
+    assert list(bands) == ["优秀", "良好", "合格", "不合格"] and bands["良好"] == 80.0
+    with pytest.raises(policy.PolicyError, match="由高到低"):
+        scoring.grade_bands(pol, order=["良好", "优秀", "合格", "不合格"])
+
+
 # --------------------------------------------------------------------------------------------
 # §4 rubric: sections and floors
 # --------------------------------------------------------------------------------------------
@@ -418,7 +442,7 @@ def test_p5_s7_unknown_override_code_and_missing_rating_without_override_are_err
     with pytest.raises(ScoringInputError, match="F-NOPE"):
         scoring.semester_grades(bad, pol)
     no_override = ratings().assign(override_codes=None)
-    with pytest.raises(ScoringInputError, match=r"student_score.*row 3"):
+    with pytest.raises(ScoringInputError, match=r"row 3, column student_score: missing"):
         scoring.semester_grades(no_override, pol)
 
 

@@ -99,7 +99,7 @@ def test_p6_s9_unknown_category_names_it():
 
 
 @pytest.mark.parametrize("est, msg", [(-1, "below 0"), (12.5, "not a whole number"), (np.nan, "missing"),
-                                      ("x", "non-numeric")])
+                                      ("x", "not a number")])
 def test_p6_s9_bad_establishment_raises(est, msg):
     with pytest.raises(QuotaError, match=msg):
         senior_cap(est, "A", policy=POL)
@@ -351,7 +351,7 @@ def test_spec_s2_5_bad_roster_raises(small):
     disc, staff = small
     bad = staff.copy()
     bad.loc[3, "discipline_id"] = "D9"
-    with pytest.raises(QuotaError, match=r"staff row 3, column discipline_id: unknown discipline \['D9'\]"):
+    with pytest.raises(QuotaError, match=r"table staff, row 3, column discipline_id: unknown discipline \['D9'\]"):
         quotas.quota_table(disc, bad, POL)
     bad = staff.copy()
     bad.loc[2, "post_level"] = 14

@@ -30,6 +30,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..checks import policy_or_default
 from ..policy import Policy, PolicyError
 from ._common import (
     ScoringInputError,
@@ -37,7 +38,6 @@ from ._common import (
     booleans,
     check,
     exact_weights,
-    get_policy,
     integer_counts,
     numeric,
     require_columns,
@@ -67,7 +67,7 @@ def sections(policy: Policy | None = None) -> pd.DataFrame:
     Read from ``appraisal.sections.*``; each section must have whole, non-negative ``max``,
     ``items`` and ``per_item``.
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     rows = []
     for key, path in _entries(policy, f"{NS}.sections"):
         v = policy.get(path)
@@ -90,7 +90,7 @@ def catalogue(policy: Policy | None = None) -> pd.DataFrame:
     Columns: code, code_kind ("bonus"/"deduction"), code_points (positive, per occurrence),
     forfeits_allowance, description, clause, text (the Chinese wording).
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     rows = []
     for kind in ("bonus", "deduction"):
         for code, path in _entries(policy, f"{NS}.{kind}"):
@@ -112,7 +112,7 @@ def catalogue(policy: Policy | None = None) -> pd.DataFrame:
 
 def direct_grade_conditions(policy: Policy | None = None) -> pd.DataFrame:
     """Direct-grade conditions (P5 §6 直接优秀, §7 直接不合格): code, grade, description, clause, text."""
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     bands = grade_bands(policy)
     rows = []
     for code, path in _entries(policy, f"{NS}.direct_grade"):
@@ -124,16 +124,33 @@ def direct_grade_conditions(policy: Policy | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "grade", "description", "clause", "text"])
 
 
-def grade_bands(policy: Policy | None = None) -> dict[str, float]:
-    """Grade → inclusive lower bound, highest grade first (P5 §3; half-open bands, spec §5.4)."""
-    policy = get_policy(policy)
-    bands = policy.get(f"{NS}.grade_bands")
+def grade_bands(policy: Policy | None = None, order=None) -> dict[str, float]:
+    """Grade → inclusive lower bound, highest grade first (P5 §3; half-open bands, spec §5.4).
+
+    The grades are ranked as the policy lists them (优秀, 良好, 合格, 不合格: highest first), or as
+    ``order`` lists them (e.g. the baseline policy's grades in a what-if), and their cut-offs must
+    decrease strictly in that order.  A cut-off out of order (优秀 75 below 良好 80) or shared by two
+    grades is a PolicyError naming the parameter path — sorting the bounds instead would silently
+    give the bands each other's names.
+    """
+    policy = policy_or_default(policy)
+    path = f"{NS}.grade_bands"
+    bands = policy.get(path)
     if not isinstance(bands, dict) or not bands:
-        raise PolicyError(f"{NS}.grade_bands must map grades to lower bounds / 等次须对应分数下限")
-    items = sorted(((g, float(b)) for g, b in bands.items()), key=lambda t: -t[1])
-    if len({b for _, b in items}) != len(items):
-        raise PolicyError(f"{NS}.grade_bands: two grades share a lower bound / 等次下限重复")
-    return dict(items)
+        raise PolicyError(f"{path} must map grades to lower bounds / 等次须对应分数下限")
+    names = list(bands) if order is None else list(order)
+    if sorted(names) != sorted(bands):
+        raise PolicyError(f"{path}: grades {list(bands)} differ from {names} / 等次名称与原设置不一致")
+    bounds = [float(bands[g]) for g in names]
+    if len(set(bounds)) != len(bounds):
+        raise PolicyError(f"{path}: two grades share a lower bound / 等次下限重复")
+    if any(a <= b for a, b in zip(bounds, bounds[1:])):
+        shown = "，".join(f"{g} {bands[g]:g}" for g in names)
+        raise PolicyError(
+            f"{path}: cut-offs must decrease in the order {' > '.join(names)}; got {shown} "
+            f"/ 等次分数线须按 {' > '.join(names)} 由高到低排列（P5 §3）"
+        )
+    return dict(zip(names, bounds))
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,7 +192,7 @@ def grade(score, policy: Policy | None = None):
     A missing score (NaN) is an **error** (ScoringInputError naming the row), not NaN: a grade
     decides pay and removal, so a missing score must be fixed, not passed on unnoticed.
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     frame, kind, index = as_frame({"score": score})
     x = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     check(np.isnan(x) & frame["score"].notna().to_numpy(), frame.index, "score", "not_numeric",
@@ -196,7 +213,7 @@ def section_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFra
     ``score_<section>`` column per section (same index).  A negative, non-integer or missing count,
     or more failed items than the section has, raises ScoringInputError naming row, column and rule.
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     return pd.DataFrame(_section_arrays(df, policy), index=df.index)
 
 
@@ -244,7 +261,7 @@ def appraisal_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
     The score is kept raw — no cap at 100 and no floor at 0 — because P5 sets neither
     (``appraisal.clip_score`` = false, an interpretation; set it true to clip to [0, Σ max]).
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(df, ["bonus", "deduction"], "appraisal_scores")
     cols = _score_columns(df, numeric(df, "bonus"), numeric(df, "deduction"), policy)
     out = df.copy(deep=False)
@@ -338,7 +355,7 @@ def event_points(events: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
     codes) and summed per teacher-month with ``np.bincount`` over integer keys.  An unknown code
     raises ScoringInputError listing the unknown codes, the rows and the known codes.
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     points, is_bonus, forfeit = _event_arrays(events, catalogue(policy))
     gkey, _ = pd.factorize(_pair_codes(events["staff_id"], events["period"], events.index))
     n = int(gkey.max()) + 1 if len(gkey) else 0
@@ -355,7 +372,7 @@ def event_points(events: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
 def event_impact(events: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
     """Which codes move scores most: per code, occurrences, teachers_affected and signed points_total
     (bonus +, deduction −), sorted by absolute total points.  Same validation as event_points."""
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     cat = catalogue(policy)
     points, is_bonus, _ = _event_arrays(events, cat)
     ev = pd.DataFrame({"staff_id": events["staff_id"].to_numpy(), "code": events["code"].astype(object).to_numpy(),
@@ -385,7 +402,7 @@ def monthly_allowance(df: pd.DataFrame, policy: Policy | None = None) -> pd.Data
     the amounts to the institution).  Forfeited — 0 — in a month with an event that forfeits the
     allowance (P5 §4(五)3: 扣除当月津贴).
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(df, ["grade", "allowance_forfeited"], "monthly_allowance")
     amounts = _allowance_amounts(policy)
     codes, uniq = pd.factorize(df["grade"])
@@ -410,7 +427,7 @@ def monthly_appraisal(items: pd.DataFrame, events: pd.DataFrame | None = None,
     allowance_forfeited, base_score, score, grade, allowance`` — the same numbers as
     ``monthly_allowance(appraisal_scores(items ⟕ event_points(events)))``, computed on integer keys.
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(items, ["staff_id", "period"], "monthly_appraisal items")
     n = len(items)
     if events is None:
@@ -458,7 +475,8 @@ def _composite_array(frame: pd.DataFrame, policy: Policy, allow_nan=None) -> np.
     scale = policy.get(f"{NS}.rating_scale")
     total = np.zeros(len(frame))
     for w, col in zip(weights, RATING_COLUMNS, strict=True):
-        x = numeric(frame, col, allow_nan=allow_nan)
+        x = numeric(frame, col, missing=np.nan,
+                    required=True if allow_nan is None else ~np.asarray(allow_nan, dtype=bool))
         bad = (x < 0) | (x > scale)
         check(bad, frame.index, col, "rating_out_of_range", f"rating must be between 0 and {scale} (P5 §5)",
               f"测评分数应在 0 至 {scale} 之间", x)
@@ -474,7 +492,7 @@ def composite(self_score, student_score, college_score, policy: Policy | None = 
     rating must be on 0…``appraisal.rating_scale`` (100); outside that, or missing, is an error.
     Scalars give a float, arrays an array, Series a Series.
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     frame, kind, index = as_frame({"self_score": self_score, "student_score": student_score,
                                    "college_score": college_score})
     return shaped(_composite_array(frame, policy), kind, index, "composite")
@@ -503,7 +521,7 @@ def semester_grades(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFr
     * ``overridden_codes`` — conditions that applied but lost to ``appraisal.override_precedence``
       (default 不合格 before 优秀: a §7 condition beats a §6 one — an interpretation).
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(df, RATING_COLUMNS, "semester_grades")
     conds = direct_grade_conditions(policy)
     precedence = list(policy.get(f"{NS}.override_precedence"))
@@ -616,7 +634,7 @@ def removal_status(history: pd.DataFrame, policy: Policy | None = None) -> pd.Da
     breaks the run; with "appraisals" only the teacher's own sequence counts.  Vectorised with
     sort + shift + cumulative sums.
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(history, ["staff_id", "semester", "grade"], "removal_status")
     limit = int(policy.get(f"{NS}.removal.consecutive_failed_semesters"))
     failing = policy.get(f"{NS}.removal.failing_grade")

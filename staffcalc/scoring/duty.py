@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..checks import policy_or_default
 from ..policy import Policy, PolicyError
-from ._common import as_frame, booleans, check, get_policy, integer_counts, numeric, require_columns, shaped
+from ._common import as_frame, booleans, check, integer_counts, numeric, require_columns, shaped
 
 NS = "duty"
 REASONS = ("pregnancy", "postpartum", "health", "other")
@@ -42,7 +43,7 @@ def performance_points(term, senior_or_admin=False, policy: Policy | None = None
     (``duty.performance_points``).  ``term`` must be a whole number ≥ 1.  Scalars give a number,
     arrays an array, Series a Series.
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     frame, kind, index = as_frame({"term": term, "senior_or_admin": senior_or_admin})
     p = policy.get(f"{NS}.performance_points")
     k = integer_counts(frame, "term")
@@ -57,7 +58,7 @@ def counted_terms(completed_terms, interrupted_years=0, policy: Policy | None = 
     """Terms counted for performance points: completed cohorts plus, for service interrupted by
     maternity or similar reasons, one term per ``duty.maternity_years_per_term`` full years
     (P3 五.1: 因生育等特殊原因者满2年为一届; 满 = at least, so 2 years → 1 term, 3 → 1, 4 → 2)."""
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     frame, kind, index = as_frame({"completed_terms": completed_terms, "interrupted_years": interrupted_years})
     done = integer_counts(frame, "completed_terms")
     years = integer_counts(frame, "interrupted_years")
@@ -68,7 +69,7 @@ def counted_terms(completed_terms, interrupted_years=0, policy: Policy | None = 
 def duty_points(history: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
     """Performance points for each year served: rows of ``history`` with event "served" need
     ``term_number`` and ``senior_or_admin``; adds ``performance_points`` (NaN for other events)."""
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(history, ["duty_event", "term_number", "senior_or_admin"], "duty_points")
     served = (history["duty_event"].astype(object) == "served").to_numpy()
     out = history.copy()
@@ -87,7 +88,7 @@ def duty_points(history: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
 def certificate_rank(levels, policy: Policy | None = None) -> np.ndarray:
     """Position of each hospital level on the policy's ordered scale (0 = lowest); -1 if missing.
     An unknown level raises ScoringInputError."""
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     cert = policy.get(f"{NS}.exemption.health_certificate")
     s = pd.Series(levels).astype(object)
     rank = pd.Index(list(cert["levels"])).get_indexer(s.where(s.notna(), None))
@@ -110,7 +111,7 @@ def exemptions(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
     ``exemption_note``.  The request deadline applies to the reasons in
     ``duty.exemption.request_required_for`` (health, other).
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(df, ["exemption_reason", "assignment_date", "request_date"], "exemptions")
     ex = f"{NS}.exemption"
     reason = df["exemption_reason"].astype(object)
@@ -132,7 +133,7 @@ def exemptions(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
     weeks = np.full(len(df), np.nan)
     if is_preg.any():
         require_columns(df, ["pregnancy_weeks"], "exemptions (pregnancy)")
-        weeks = numeric(df, "pregnancy_weeks", allow_nan=~is_preg)
+        weeks = numeric(df, "pregnancy_weeks", missing=np.nan, required=is_preg)
         check((weeks < 0) & is_preg, df.index, "pregnancy_weeks", "negative", "weeks cannot be negative", "孕周不能为负", weeks)
     preg_ok = weeks >= policy.get(f"{ex}.pregnancy_weeks")
 
@@ -204,7 +205,7 @@ def sanctions(history: pd.DataFrame, policy: Policy | None = None) -> pd.DataFra
     → that year.  P3: refusal → that year (may) and no new application for 3 years; dismissal → up to
     3 years (may).  Year counting: ``duty.sanctions.years_counting`` (interpretation).
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(history, ["staff_id", "academic_year", "duty_event"], "sanctions")
     event = history["duty_event"].astype(object)
     check(~event.isin(EVENTS).to_numpy(), history.index, "duty_event", "unknown_event",
@@ -244,7 +245,7 @@ def barred(history: pd.DataFrame, year: int, policy: Policy | None = None) -> pd
     ``may_apply_for_duty``
     (False while a P3-style wait after a refusal runs).
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     s = sanctions(history, policy)
     covers = (s["barred_from"] <= year) & (year <= s["barred_to"])
     waiting = s["duty_reapply_from"].notna() & (year < s["duty_reapply_from"])
@@ -286,7 +287,7 @@ def appointment_readiness(df: pd.DataFrame, policy: Policy | None = None) -> pd.
     assistant with a pass — 原则上, so a flag for the principal, not a bar) and
     ``expected_to_serve`` (no duty for ≥ ``idle_years_expected`` years; 以上 includes).
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(df, ["trained", "assistant_years", "assistant_passed", "years_without_duty"],
                     "appointment_readiness")
     a = f"{NS}.appointment"

@@ -27,19 +27,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..checks import policy_or_default
 from ..dates import as_datetime64, full_years
 from ..policy import Policy
-from ._common import (
-    ScoringInputError,
-    booleans,
-    check,
-    exact_weights,
-    get_policy,
-    in_range,
-    numeric,
-    require_columns,
-    snap,
-)
+from ._common import ScoringInputError, booleans, check, exact_weights, in_range, numeric, require_columns, snap
 
 NS = "recruitment"
 INPUT_COLUMNS = ("self_report", "panel", "teachers", "parents", "achievement_points", "monthly_base",
@@ -59,7 +50,7 @@ def age_in_years(birth_date, on_date, policy: Policy | None = None) -> np.ndarra
     "day_after": N only from the day after the N-th birthday.  Someone born on 29 February turns
     a year older on 28 February in a common year (Civil Code art. 202, see ``staffcalc.dates``).  Vectorised over arrays/Series of dates.
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     counting = policy.get(f"{NS}.eligibility.age_counting")
     on = as_datetime64(on_date)
     if counting != "birthday":  # "day_after": N only from the day after the N-th birthday
@@ -76,7 +67,7 @@ def recruitment_eligibility(df: pd.DataFrame, recruitment_date=None, policy: Pol
     is eligible, 51 is not — a person who turns 51 the day after the recruitment date is eligible,
     one who turned 51 on that day is not.
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(df, ["birth_date", "regular_teacher", "healthy"], "recruitment_eligibility")
     if recruitment_date is None:
         require_columns(df, ["recruitment_date"], "recruitment_eligibility (no recruitment_date argument)")
@@ -151,7 +142,7 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
     ``conduct_zeroed`` and ``excluded_reason``.  Vetoed or ineligible candidates
     get NaN component scores, total, rank and rank_order; their inputs may be empty.
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(df, INPUT_COLUMNS, "recruitment_scores")
     idx = df.index
     veto = booleans(df, "veto")
@@ -161,7 +152,7 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
     excluded_reason = np.where(veto, "veto / 一票否决", np.where(~eligible, "ineligible / 不符合聘任条件", ""))
 
     def col(name, lo=None, hi=None, zh=""):
-        x = numeric(df, name, allow_nan=excluded)
+        x = numeric(df, name, missing=np.nan, required=~excluded)
         if lo is not None:
             in_range(x, idx, name, lo, hi, f"{name}_range", zh, skip=excluded | np.isnan(x))
         return x
@@ -269,7 +260,7 @@ def appoint(scores: pd.DataFrame, openings, policy: Policy | None = None) -> pd.
     rank order for those not appointed; NaN for appointed and excluded) and ``tie_at_line`` (an
     unresolved tie straddles the appointment line: the panel must decide — never settled silently).
     """
-    policy = get_policy(policy)
+    policy = policy_or_default(policy)
     require_columns(scores, ["rank_order", "total", "tie_unresolved"], "appoint")
     rounds = scores["round"].astype(str) if "round" in scores.columns else pd.Series("0", index=scores.index)
     if isinstance(openings, dict):
