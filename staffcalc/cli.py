@@ -21,9 +21,27 @@ import inspect
 import signal
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from .report.version import __version__
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """Turn SIGTERM (kill, systemd stop) into KeyboardInterrupt while the block runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # --------------------------------------------------------------------------------------------
@@ -64,15 +82,9 @@ def _cmd_report(args) -> int:
         jobs=args.jobs, quiet=args.quiet, per=args.per, scheduler=args.scheduler, timeout=args.timeout,
         show_names=args.show_names, command=["staffcalc", *args.argv],
     )
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        # systemd and kill send SIGTERM: stop the notebooks, leave the run unpublished.
-        def on_term(signum, frame):
-            raise KeyboardInterrupt
-
-        previous = signal.signal(signal.SIGTERM, on_term)
     try:
-        outcome = run_reports(options)
+        with _sigterm_as_interrupt():  # systemd and kill: stop the notebooks, publish nothing
+            outcome = run_reports(options)
     except (ConfigError, ParameterError) as exc:
         print(f"staffcalc report: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -82,9 +94,6 @@ def _cmd_report(args) -> int:
     except KeyboardInterrupt:
         print("staffcalc report: interrupted; nothing published / 已中断，未发布", file=sys.stderr)
         return EXIT_INTERRUPTED
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
     print(summary(outcome), flush=True)
     return outcome.exit_code
 
@@ -200,7 +209,8 @@ def _cmd_whatif(args) -> int:
     if not 0 < args.port < 65536:
         print(f"staffcalc whatif: --port {args.port} is not a TCP port / 端口号无效", file=sys.stderr)
         return 2
-    return serve(port=args.port, data_dir=args.data, out_dir=args.out, open_browser=not args.no_browser)
+    with _sigterm_as_interrupt():  # stopping the service stops Voila cleanly
+        return serve(port=args.port, data_dir=args.data, out_dir=args.out, open_browser=not args.no_browser)
 
 
 # --------------------------------------------------------------------------------------------

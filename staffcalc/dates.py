@@ -8,8 +8,23 @@ and someone who started on 2024-02-29 completes a year on 2025-02-28.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import numpy as np
 import pandas as pd
+
+
+def as_date(value: Any) -> dt.date:
+    """One date from a ``date``, ``datetime`` or ISO text ``YYYY-MM-DD``; ValueError otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"bad date {value!r}, expected YYYY-MM-DD / 日期格式错误") from None
 
 
 def as_datetime64(values) -> np.ndarray:

@@ -48,6 +48,8 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 import yaml
 
+from .dates import as_date
+
 POLICY_DIR = Path(__file__).parent / "policies"
 
 _META_KEYS = {
@@ -105,14 +107,10 @@ def _read_yaml(path: Path) -> dict:
 
 
 def _as_date(value: Any, where: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise PolicyError(f"{where}: bad date {value!r}, expected YYYY-MM-DD / 日期格式错误") from None
+        return as_date(value)
+    except ValueError as exc:
+        raise PolicyError(f"{where}: {exc}") from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -36,10 +36,8 @@ import datetime as dt
 import html
 import os
 import re
-import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -734,12 +732,6 @@ def serve(port: int = 8866, data_dir: str | os.PathLike = "data", out_dir: str |
     print(f"假设情景页面 / what-if page: {url}\n  数据 / data: {data}\n  导出文件夹 / exports: {out}\n"
           "  按 Ctrl-C 停止 / press Ctrl-C to stop", flush=True)
     proc = subprocess.Popen(voila_command(port, open_browser), env=env, cwd=str(nb.parent))
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        def on_term(signum, frame):
-            raise KeyboardInterrupt
-
-        previous = signal.signal(signal.SIGTERM, on_term)
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -751,9 +743,6 @@ def serve(port: int = 8866, data_dir: str | os.PathLike = "data", out_dir: str |
             proc.wait()
         print("staffcalc whatif: stopped / 已停止", file=sys.stderr)
         return 0
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
 
 
 __all__ = ["WhatIfApp", "build", "css_class", "serve", "notebook_path", "voila_command", "data_dir_from_env",

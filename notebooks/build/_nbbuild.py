@@ -11,6 +11,17 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+# The parameters every report notebook declares; ``staffcalc report`` sets data_dir, out_dir,
+# show_names, overrides_file (with --override) and unit (with --per unit).
+COMMON_PARAMETERS = '''\
+data_dir = "../data"
+out_dir = "."
+as_of = "2026-09-01"
+overrides_file = ""
+show_names = False
+unit = ""
+'''
+
 
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     out = []

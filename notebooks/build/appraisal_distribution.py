@@ -8,17 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _nbbuild import write_notebook
+from _nbbuild import COMMON_PARAMETERS, write_notebook
 
 OUT = Path(__file__).resolve().parent.parent / "appraisal_distribution.ipynb"
 
-PARAMETERS = '''\
-data_dir = "../data"
-out_dir = "."
-as_of = "2026-09-01"
-overrides_file = ""
-show_names = False
-unit = ""
+PARAMETERS = COMMON_PARAMETERS + '''\
 period_start = "2025-09"
 period_end = "2026-06"
 duty_variant = "P2"

@@ -8,17 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _nbbuild import write_notebook
+from _nbbuild import COMMON_PARAMETERS, write_notebook
 
 OUT = Path(__file__).resolve().parent.parent / "leave_cost_impact.ipynb"
 
-PARAMETERS = '''\
-data_dir = "../data"
-out_dir = "."
-as_of = "2026-09-01"
-overrides_file = ""
-show_names = False
-unit = ""
+PARAMETERS = COMMON_PARAMETERS + '''\
 horizon_start = "2026-09"
 horizon_end = "2028-08"
 hourly_rate = None

@@ -9,17 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _nbbuild import write_notebook
+from _nbbuild import COMMON_PARAMETERS, write_notebook
 
 OUT = Path(__file__).resolve().parent.parent / "post_quotas.ipynb"
 
-PARAMETERS = '''\
-data_dir = "../data"
-out_dir = "."
-as_of = "2026-09-01"
-overrides_file = ""
-show_names = False
-unit = ""
+PARAMETERS = COMMON_PARAMETERS + '''\
 adjustment = {"A": 0.0, "B": 0.0, "C": 0.0}
 full_senior_share = None
 split_method = "cap_upper"

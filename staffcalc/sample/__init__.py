@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schemas
+from ..dates import as_date
 
 DOMAINS = ("staffcalc.sample.institution", "staffcalc.sample.class_teachers", "staffcalc.sample.study_leave")
 DEFAULT_SEED = 2026
@@ -36,14 +37,10 @@ __all__ = ["generate", "write", "file_name", "DOMAINS", "DEFAULT_SEED", "DEFAULT
 
 
 def _as_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"as_of: bad date {value!r}, expected YYYY-MM-DD / 日期格式错误") from None
+        return as_date(value)
+    except ValueError as exc:
+        raise ValueError(f"as_of: {exc}") from None
 
 
 def generate(
