@@ -53,6 +53,7 @@ from staffcalc.schemas.study_leave import DEGREE_LABELS, MODE_LABELS, STATUS_LAB
 plots.setup_cjk_font()
 pd.set_option("display.max_columns", 40)
 pd.set_option("display.width", 200)
+pd.set_option("display.float_format", "{:,.2f}".format)  # yuan to the fen, for display only
 
 for name, value in (("horizon_start", horizon_start), ("horizon_end", horizon_end)):
     if not pd.Series([value]).str.fullmatch(r"\\d{4}-(0[1-9]|1[0-2])").all():
