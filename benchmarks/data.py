@@ -32,6 +32,7 @@ import pandas as pd
 
 import staffcalc
 from staffcalc import policy as _policy
+from staffcalc.atomic import atomic_path
 from staffcalc.sample import class_teachers as _ct
 from staffcalc.scoring.appraisal import catalogue, sections
 
@@ -148,9 +149,8 @@ def _mark(path: Path, key: str) -> None:
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path, **kw) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    df.to_parquet(tmp, index=False, **kw)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        df.to_parquet(tmp, index=False, **kw)
 
 
 def teacher_month_files(n: int, seed: int = SEED, root: Path | None = None) -> tuple[Path, Path]:

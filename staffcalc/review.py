@@ -364,41 +364,38 @@ def _date_out(idx: pd.DatetimeIndex, scalar: bool, original):
     return pd.Series(values)
 
 
+def _shifted(value, *, days: int = 0, months: int = 0):
+    """``value`` (a date or dates) moved by calendar ``months`` (month end kept, Civil Code art. 202)
+    and then ``days``; a date in, a date out; an array or Series in, a Series out."""
+    idx, scalar, orig = _dates(value)
+    return _date_out(pd.DatetimeIndex(add_months(idx, months)) + pd.Timedelta(days=days), scalar, orig)
+
+
 def appeal_deadline(published, policy: Policy | None = None):
     """Last day to file a written appeal: publication + 7 days (一周内; P6 §31(一), interpretation)."""
-    pol = policy_or_default(policy)
-    idx, scalar, orig = _dates(published)
-    return _date_out(idx + pd.Timedelta(days=int(pol.get("review.appeal.file_within"))), scalar, orig)
+    return _shifted(published, days=int(policy_or_default(policy).get("review.appeal.file_within")))
 
 
 def answer_deadline(received, policy: Policy | None = None):
     """Last day for the body's written answer: one month after receiving the appeal (P6 §31(一))."""
-    pol = policy_or_default(policy)
-    idx, scalar, orig = _dates(received)
-    return _date_out(pd.DatetimeIndex(add_months(idx, int(pol.get("review.appeal.answer_within_months")))), scalar, orig)
+    return _shifted(received, months=int(policy_or_default(policy).get("review.appeal.answer_within_months")))
 
 
 def second_appeal_deadline(answer_received, policy: Policy | None = None):
     """Last day for a second-level appeal: receipt of the answer + 7 days (P6 §31(二))."""
-    pol = policy_or_default(policy)
-    idx, scalar, orig = _dates(answer_received)
-    return _date_out(idx + pd.Timedelta(days=int(pol.get("review.appeal.second_within"))), scalar, orig)
+    return _shifted(answer_received, days=int(policy_or_default(policy).get("review.appeal.second_within")))
 
 
 def publicity_end(start, policy: Policy | None = None):
     """Last day of the one-week publicity of a unit's decision (P6 §25(五) 公示一周)."""
-    pol = policy_or_default(policy)
-    idx, scalar, orig = _dates(start)
-    return _date_out(idx + pd.Timedelta(days=int(pol.get("review.publicity_days"))), scalar, orig)
+    return _shifted(start, days=int(policy_or_default(policy).get("review.publicity_days")))
 
 
 def term_end(start, policy: Policy | None = None):
     """Last day of a four-year appointment term (P6 §29): the day before the fourth anniversary
     (2026-09-01 → 2030-08-31)."""
-    pol = policy_or_default(policy)
-    idx, scalar, orig = _dates(start)
-    end = pd.DatetimeIndex(add_months(idx, 12 * int(pol.get("review.term_years")))) - pd.Timedelta(days=1)
-    return _date_out(end, scalar, orig)
+    years = int(policy_or_default(policy).get("review.term_years"))
+    return _shifted(start, months=12 * years, days=-1)
 
 
 def parameters_used(policy: Policy | None = None) -> pd.DataFrame:
