@@ -24,7 +24,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from .report.version import __version__
+from . import __version__
 
 
 @contextmanager
@@ -136,11 +136,7 @@ def validate_data(data_dir: Path) -> tuple[bool, list[str]]:
 
 
 def _cmd_validate(args) -> int:
-    try:
-        ok, lines = validate_data(args.data)
-    except ImportError as exc:
-        print(f"staffcalc validate: input reader not available / 无法加载数据读取模块: {exc}", file=sys.stderr)
-        return 2
+    ok, lines = validate_data(args.data)
     print("\n".join(lines))
     return 0 if ok else 1
 

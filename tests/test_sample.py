@@ -1,14 +1,13 @@
 """staffcalc.sample: the orchestrator (child generators, merge, atomic write) and its command line.
 
 The domain generators are written separately; orchestration is tested with fake domain modules
-injected into ``sys.modules``, and the real generators (whichever exist) are tested end to end:
+injected into ``sys.modules``, and the real generators are tested end to end:
 deterministic bytes, files that read back through ``read_table`` without a problem.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import subprocess
 import sys
 import types
@@ -22,8 +21,6 @@ from staffcalc import schemas
 from staffcalc.io import read_table
 from staffcalc.sample.__main__ import main
 
-HAVE_INSTITUTION = importlib.util.find_spec("staffcalc.sample.institution") is not None
-needs_institution = pytest.mark.skipif(not HAVE_INSTITUTION, reason="staffcalc.sample.institution not written yet")
 REAL_STAFF = 1000  # the institution generator needs several hundred staff for its boundary cases
 
 
@@ -308,7 +305,6 @@ def test_cli_generation_error_is_a_clean_message(monkeypatch, tmp_path, capsys):
     assert not (tmp_path / "d").exists()
 
 
-@needs_institution
 def test_cli_runs_as_a_module_and_files_read_back_without_errors(tmp_path):
     out = tmp_path / "data"
     result = subprocess.run(
@@ -326,7 +322,6 @@ def test_cli_runs_as_a_module_and_files_read_back_without_errors(tmp_path):
     assert len(read_table(out / "staff.csv", "staff")) == REAL_STAFF
 
 
-@needs_institution
 def test_real_sample_is_deterministic(tmp_path):
     a = csv_bytes(sample.generate(seed=2026, n_staff=REAL_STAFF), tmp_path / "a")
     b = csv_bytes(sample.generate(seed=2026, n_staff=REAL_STAFF), tmp_path / "b")

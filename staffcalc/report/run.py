@@ -30,13 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .. import __version__
 from . import publish
 from .config import ConfigError, NotebookSpec, load_config
 from .manifest import file_entries, policy_entry, sha256_file, write_json
 from .params import Declared, ParameterError, declared_parameters
 from .params import check as check_parameters
 from .task import kill_all, run_task
-from .version import __version__
 
 LOCK_NAME = ".staffcalc-report.lock"
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -118,17 +118,10 @@ def read_units(data_dir: Path) -> list[str]:
     path = data_dir / "disciplines.csv"
     if not path.is_file():
         raise ConfigError(f"--per unit: {path} not found / 找不到学科编制表")
-    try:
-        from ..io import read_table
-    except ImportError:  # io not available: read the column directly
-        read_table = None
-    try:
-        if read_table is not None:
-            df = read_table(path, "disciplines")
-        else:
-            import pandas as pd
+    from ..io import read_table
 
-            df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    try:
+        df = read_table(path, "disciplines")
     except ValueError as exc:
         raise ConfigError(f"--per unit: {path}: {exc}") from None
     if "unit_id" not in df.columns:
