@@ -102,7 +102,7 @@ def check(bad, index, column: str, rule: str, en: str, zh: str, values=None, *, 
         return
     labels = np.arange(bad.size) if index is None else np.asarray(index, dtype=object).ravel()
     rows = labels[bad]
-    vals = None if values is None else np.atleast_1d(np.asarray(values, dtype=object)).ravel()[bad]
+    vals = None if values is None else np.atleast_1d(np.asarray(values)).ravel()[bad].astype(object)
     raise error(rows_message(rows, column, rule, en, zh, vals, table), rows=rows, column=column, rule=rule)
 
 
@@ -236,7 +236,7 @@ def dates(df: pd.DataFrame, column: str, *, missing: Any = "error", required=Non
     values = pd.to_datetime(raw, errors="coerce").to_numpy(dtype="datetime64[ns]")
     nat = np.isnat(values)
     given = raw.notna().to_numpy()
-    check(nat & given, df.index, column, "not_date", "not a date", "不是有效日期", raw.to_numpy(dtype=object),
+    check(nat & given, df.index, column, "not_date", "not a date", "不是有效日期", raw,
           table=table, error=error)
     check(nat & _must(missing, required, len(values)), df.index, column, "missing", "missing: a date is required",
           "日期缺失，此项不能为空", table=table, error=error)
@@ -280,7 +280,7 @@ def booleans(df: pd.DataFrame, column: str, *, missing: Any = "error", required=
     known = np.array([w is not None for w in words] + [True], dtype=bool)  # position −1: missing
     yes = np.array([bool(w) for w in words] + [False], dtype=bool)
     check(~known[codes], df.index, column, "not_bool", f"not a yes/no value ({_YES_NO})", "不是是/否值",
-          s.to_numpy(dtype=object), table=table, error=error)
+          s, table=table, error=error)
     check(isna & must, df.index, column, "missing", "missing: a yes/no value is required", "缺少是/否值，此项不能为空",
           table=table, error=error)
     out = yes[codes]
