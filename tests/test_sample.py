@@ -11,6 +11,7 @@ import datetime as dt
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -360,3 +361,22 @@ def test_data_dictionary_runs_as_a_module():
     result = subprocess.run([sys.executable, "-m", "staffcalc.schemas"], capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode("utf-8").startswith("# Sample data: data dictionary")
+
+
+# ------------------------------------------------------------------------------------------
+# The committed sample and its data dictionary are what the code generates (no drift)
+# ------------------------------------------------------------------------------------------
+def test_committed_sample_is_what_the_generator_makes(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    written = sample.write(sample.generate(seed=2026, n_staff=3000), tmp_path / "data")
+    assert sorted(p.name for p in written) == sorted(p.name for p in (root / "data").glob("*.csv"))
+    for path in written:  # `make sample` regenerates data/ byte for byte
+        assert path.read_bytes() == (root / "data" / path.name).read_bytes(), path.name
+
+
+def test_committed_data_dictionary_is_current():
+    from staffcalc.schemas.__main__ import data_dictionary
+
+    root = Path(__file__).resolve().parent.parent
+    assert (root / "data" / "README.md").read_text(encoding="utf-8") == data_dictionary(), \
+        "data/README.md is stale: run python -m staffcalc.schemas --out data/README.md"
