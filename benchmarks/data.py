@@ -153,19 +153,24 @@ def _atomic_parquet(df: pd.DataFrame, path: Path, **kw) -> None:
         df.to_parquet(tmp, index=False, **kw)
 
 
+def _cached_parquet(paths: dict[str, Path], key: str, make) -> None:
+    """Write ``make()``'s frames (keyed like ``paths``) unless every file is already cached under ``key``."""
+    if all(_cached(p, key) for p in paths.values()):
+        return
+    frames = make()
+    for name, path in paths.items():
+        _atomic_parquet(frames[name], path)
+        _mark(path, key)
+
+
 def teacher_month_files(n: int, seed: int = SEED, root: Path | None = None) -> tuple[Path, Path]:
     """Parquet files of :func:`teacher_months` (generated once, then reused)."""
     root = Path(root or BENCH_DATA)
     root.mkdir(parents=True, exist_ok=True)
-    items_p, events_p = root / f"appraisal_items_{n}.parquet", root / f"appraisal_events_{n}.parquet"
-    key = _key(kind="teacher_months", n=n, seed=seed)
-    if not (_cached(items_p, key) and _cached(events_p, key)):
-        items, events = teacher_months(n, seed)
-        _atomic_parquet(items, items_p)
-        _atomic_parquet(events, events_p)
-        _mark(items_p, key)
-        _mark(events_p, key)
-    return items_p, events_p
+    paths = {"items": root / f"appraisal_items_{n}.parquet", "events": root / f"appraisal_events_{n}.parquet"}
+    _cached_parquet(paths, _key(kind="teacher_months", n=n, seed=seed),
+                    lambda: dict(zip(("items", "events"), teacher_months(n, seed))))
+    return paths["items"], paths["events"]
 
 
 def quota_files(n_staff: int, seed: int = SEED, root: Path | None = None) -> tuple[Path, Path]:
@@ -174,15 +179,10 @@ def quota_files(n_staff: int, seed: int = SEED, root: Path | None = None) -> tup
 
     root = Path(root or BENCH_DATA)
     root.mkdir(parents=True, exist_ok=True)
-    disc_p, staff_p = root / f"disciplines_{n_staff}.parquet", root / f"staff_{n_staff}.parquet"
-    key = _key(kind="institution", n=n_staff, seed=seed)
-    if not (_cached(disc_p, key) and _cached(staff_p, key)):
-        made = institution.generate(np.random.default_rng([int(seed), 0]), {}, int(n_staff), AS_OF)
-        _atomic_parquet(made["disciplines"], disc_p)
-        _atomic_parquet(made["staff"], staff_p)
-        _mark(disc_p, key)
-        _mark(staff_p, key)
-    return disc_p, staff_p
+    paths = {"disciplines": root / f"disciplines_{n_staff}.parquet", "staff": root / f"staff_{n_staff}.parquet"}
+    _cached_parquet(paths, _key(kind="institution", n=n_staff, seed=seed),
+                    lambda: institution.generate(np.random.default_rng([int(seed), 0]), {}, int(n_staff), AS_OF))
+    return paths["disciplines"], paths["staff"]
 
 
 LEAVE_COLUMNS_FROM_STAFF = ["staff_id", "unit_id", "on_establishment", "degree", "post_level", "hire_date"]
