@@ -131,13 +131,51 @@ def test_p4_s6_1_self_report_must_lie_in_its_tier(tier, score, ok):
         assert "自主申报得分不在所评等级的分数段内" in str(exc.value)
 
 
-def test_p4_s6_1_without_a_tier_column_only_the_overall_range_is_checked():
+@pytest.mark.parametrize("score, ok", [
+    (10.0, True), (10.5, False), (11.0, False),   # top of 一等 8–10; above it no tier
+    (8.0, True), (7.5, False), (7.0, True),       # 一等 starts at 8, 二等 ends at 7: 7.5 is in neither
+    (5.0, True), (4.5, False), (4.0, True),       # 二等 starts at 5, 三等 ends at 4: 4.5 is in neither
+    (1.0, True), (0.5, False), (0.0, False),      # 三等 starts at 1: 0 is in no tier
+    (6.5, True), (2.5, True),                     # inside a tier, a fraction is a score the experts can give
+])
+def test_p4_s_self_report_between_tiers_is_input_error(score, ok):
+    # P4 六.1: 一等为8--10分;二等为5--7分;三等为1--4分 — without a self_report_tier column the score must
+    # still lie in one of the three ranges (spec §6: a score outside its tier is an input error).
     df = cands({}, {}).drop(columns="self_report_tier")
-    df["self_report"] = [10.0, 1.0]
-    assert scoring.recruitment_scores(df, POL)["self_report_score"].tolist() == [10.0, 1.0]
-    df["self_report"] = [10.5, 1.0]
-    with pytest.raises(ScoringInputError, match="self_report"):
+    df["candidate_id"] = ["R2026-001", "R2026-002"]
+    df = df.reset_index(drop=True)               # as read from a file: rows 0, 1
+    df.loc[1, "self_report"] = score
+    if ok:
+        assert scoring.recruitment_scores(df, POL).loc[1, "self_report_score"] == score
+        return
+    with pytest.raises(ScoringInputError) as exc:
         scoring.recruitment_scores(df, POL)
+    msg = str(exc.value)
+    # names the row, the candidate number, the column and the rule, in English and Chinese
+    assert "row 1 (candidate/报名号 R2026-002)" in msg and "R2026-001" not in msg
+    assert "column self_report" in msg and "[rule self_report_in_no_tier]" in msg
+    assert "lies in no tier" in msg and "自主申报得分不属于任何等级的分数段" in msg
+    assert "tier 2: 5–7" in msg and "2等 5–7分" in msg  # the ranges, from the policy
+    assert exc.value.rows == ["1 (candidate/报名号 R2026-002)"] and exc.value.column == "self_report"
+
+
+def test_p4_s6_1_tiers_without_a_tier_column_follow_the_policy():
+    # What-if: 二等 widened to 5–8 closes the gap at 7.5 (the check reads the tiers, not literals)
+    wide = POL.override({"recruitment.self_report.tiers.2": {"min": 5, "max": 8}})
+    df = cands({}, {}).drop(columns="self_report_tier")
+    df["self_report"] = [7.5, 9.0]
+    assert scoring.recruitment_scores(df, wide)["self_report_score"].tolist() == [7.5, 9.0]
+    with pytest.raises(ScoringInputError, match="self_report_in_no_tier"):
+        scoring.recruitment_scores(df, POL)
+
+
+def test_p4_s6_1_vetoed_candidate_between_tiers_is_not_checked():
+    df = cands({}, dict(veto=True)).drop(columns="self_report_tier")
+    df.loc["C1", "self_report"] = 7.5
+    assert np.isnan(scoring.recruitment_scores(df, POL).loc["C1", "total"])
+
+
+def test_p4_s6_1_unknown_tier_is_an_error():
     with pytest.raises(ScoringInputError, match="tier"):
         scoring.recruitment_scores(cands({}, dict(self_report_tier=4)), POL)
 

@@ -5,7 +5,8 @@ Six components, 100 points in all, every number from the ``recruitment`` namespa
 ====================  ====  ==========================================================================
 component              max   how (P4 六.1–六.6)
 ====================  ====  ==========================================================================
-self_report_score      10    the experts' score, which must lie in its tier (1st 8–10, 2nd 5–7, 3rd 1–4)
+self_report_score      10    the experts' score, which must lie in its tier (1st 8–10, 2nd 5–7, 3rd 1–4;
+                             without a tier column, in some tier: 7.5 or 4.5 is an input error)
 review_score           15    (35 % panel + 35 % teachers + 30 % parents) ratings 0–100, × 15/100
 achievements_score     10    certificate points; top candidate 10, others 10 × s / max (all 0 if max 0)
 conduct_score           5    monthly appraisal base; top candidate 5, others pro rata, the top taken
@@ -105,22 +106,62 @@ def recruitment_eligibility(df: pd.DataFrame, recruitment_date=None, policy: Pol
 # --------------------------------------------------------------------------------------------
 # Scores
 # --------------------------------------------------------------------------------------------
-def _tier_bounds(df: pd.DataFrame, excluded: np.ndarray, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
+def _tier_bounds(df: pd.DataFrame, excluded: np.ndarray, labels: np.ndarray,
+                 policy: Policy) -> tuple[np.ndarray, np.ndarray]:
+    """Score range (inclusive) of each row's ``self_report_tier``; an unknown tier is an error."""
     tiers = policy.get(f"{NS}.self_report.tiers")
-    n = len(df)
-    if "self_report_tier" not in df.columns:
-        lo = min(float(t["min"]) for t in tiers.values())
-        hi = max(float(t["max"]) for t in tiers.values())
-        return np.full(n, lo), np.full(n, hi)
     tier = df["self_report_tier"].astype(object).map(
         lambda v: str(int(v)) if isinstance(v, (int, float, np.integer, np.floating)) and not pd.isna(v) else
         (str(v).strip() if pd.notna(v) else ""))
     lo = tier.map({k: float(t["min"]) for k, t in tiers.items()}).to_numpy(dtype="float64")
     hi = tier.map({k: float(t["max"]) for k, t in tiers.items()}).to_numpy(dtype="float64")
-    check(np.isnan(lo) & ~excluded, df.index, "self_report_tier", "unknown_tier",
+    check(np.isnan(lo) & ~excluded, labels, "self_report_tier", "unknown_tier",
           f"tier must be one of {list(tiers)} (P4 六.1)", f"自主申报等级应为 {list(tiers)}",
           df["self_report_tier"].to_numpy())
     return lo, hi
+
+
+def _candidate_labels(df: pd.DataFrame) -> np.ndarray:
+    """Row labels for error messages: the index label, followed by the candidate number (报名号)
+    when the frame has a ``candidate_id`` column that is not already the index."""
+    labels = pd.Series(df.index.astype(str), index=df.index)
+    if "candidate_id" not in df.columns:
+        return np.asarray(df.index, dtype=object)
+    cid = df["candidate_id"].astype(str)
+    return labels.where(labels == cid, labels + " (candidate/报名号 " + cid + ")").to_numpy(dtype=object)
+
+
+def _tier_text(tiers) -> tuple[str, str]:
+    """The tier ranges as English and Chinese text from the policy ('tier 1: 8–10, …', '1等 8–10分；…')."""
+    en = ", ".join(f"tier {k}: {t['min']}–{t['max']}" for k, t in tiers.items())
+    zh = "；".join(f"{k}等 {t['min']}–{t['max']}分" for k, t in tiers.items())
+    return en, zh
+
+
+def _check_self_report_tiers(df: pd.DataFrame, sr: np.ndarray, excluded: np.ndarray, policy: Policy) -> None:
+    """The self-report score must lie in a tier (P4 六.1: 一等为8--10分;二等为5--7分;三等为1--4分).
+
+    With a ``self_report_tier`` column: within that tier's range.  Without it: within *some* tier's
+    range — a score between two tiers (7.5, 4.5) or below the lowest (0) belongs to no tier the
+    experts can award, so it is an input error (spec §6), not a score.  Ranges are inclusive.
+    """
+    tiers = policy.get(f"{NS}.self_report.tiers")
+    en, zh = _tier_text(tiers)
+    labels = _candidate_labels(df)
+    given = ~excluded & ~np.isnan(sr)
+    if "self_report_tier" in df.columns:
+        lo, hi = _tier_bounds(df, excluded, labels, policy)
+        check(((sr < lo) | (sr > hi)) & given, labels, "self_report", "self_report_outside_tier",
+              f"self-report score outside the range of its self_report_tier (P4 六.1: {en})",
+              f"自主申报得分不在所评等级的分数段内（{zh}）", sr)
+        return
+    in_a_tier = np.zeros(len(df), dtype=bool)
+    for t in tiers.values():  # over the three tiers, not the rows
+        in_a_tier |= (sr >= float(t["min"])) & (sr <= float(t["max"]))
+    check(~in_a_tier & given, labels, "self_report", "self_report_in_no_tier",
+          f"self-report score lies in no tier (P4 六.1: {en}; a score between tiers or outside them is not "
+          f"one the experts can award)", f"自主申报得分不属于任何等级的分数段（{zh}），应由评审专家按等级评分",
+          sr)
 
 
 def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
@@ -129,7 +170,8 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
     Input, one row per candidate: ``self_report, panel, teachers, parents, achievement_points,
     monthly_base, absenteeism_days, personal_leave_days, sick_leave_days, exam, talk, defence,
     veto``.  Optional: ``self_report_tier`` (1/2/3; when present, a self-report score outside its
-    tier is an error — without it only the overall 1–10 range is checked), ``round`` (recruitment
+    tier is an error — without it, a score in no tier, e.g. 7.5, 4.5 or 0, is an error: spec §6),
+    ``candidate_id`` (named in error messages beside the row), ``round`` (recruitment
     round; normalisation and ranking run within each round — without it, one round),
     ``recruitment_eligible`` (from :func:`recruitment_eligibility`; ineligible candidates are treated like
     vetoed ones).
@@ -160,11 +202,7 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
     # 1. self-report (六.1): the experts' score within its tier
     sr_max = policy.get(f"{NS}.self_report.max")
     sr = col("self_report")
-    lo, hi = _tier_bounds(df, excluded, policy)
-    bad = ((sr < lo) | (sr > hi)) & ~excluded
-    check(bad, idx, "self_report", "self_report_outside_tier",
-          "self-report score outside its tier (P4 六.1: 一等 8–10, 二等 5–7, 三等 1–4)",
-          "自主申报得分不在所评等级的分数段内", sr)
+    _check_self_report_tiers(df, sr, excluded, policy)
     check((sr > sr_max) & ~excluded, idx, "self_report", "self_report_range", f"above {sr_max}", f"超过{sr_max}分", sr)
 
     # 2. review (六.2): weighted ratings, exact integer weights, rescaled to the component maximum
