@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import policy as _policy
+from .errors import StaffcalcError
 
 __all__ = [
     "RuleInputError", "MAX_LISTED", "TRUE_WORDS", "FALSE_WORDS", "list_rows", "rows_message", "check",
@@ -44,7 +45,7 @@ FALSE_WORDS = ("否", "false", "0", "no", "n", "f")
 _YES_NO = "是/否, true/false, yes/no, y/n, t/f, 1/0"
 
 
-class RuleInputError(ValueError):
+class RuleInputError(StaffcalcError):
     """Impossible or missing input to a calculation.
 
     The message names the row(s) (index labels), the column and the rule, in English and Chinese.

@@ -54,6 +54,7 @@ from pandera.errors import SchemaError, SchemaErrors
 
 from . import schemas
 from .checks import FALSE_WORDS, TRUE_WORDS
+from .errors import StaffcalcError
 from .schemas.base import Column, Table
 
 __all__ = ["InputError", "read_table", "read_tables", "pandera_schema", "PROBLEM_COLUMNS"]
@@ -83,7 +84,7 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # --------------------------------------------------------------------------------------------
 # The error
 # --------------------------------------------------------------------------------------------
-class InputError(ValueError):
+class InputError(StaffcalcError):
     """Bad input: every problem found, with where it is and which rule it breaks.
 
     ``problems`` is a DataFrame with columns ``file, row, column, column_zh, value, rule,

@@ -1,7 +1,8 @@
 """Policy parameters: load the values in force on a date, override them for a what-if, diff two versions.
 
-Every number the calculations use lives in a YAML file under ``staffcalc/policies/`` (one file per
-source document, P1–P6, plus ``assumptions.yaml`` for planning assumptions).  A file looks like::
+Every number the calculations use lives in a YAML file under ``staffcalc/policies/``, one file per
+source document (P1–P6 and any later one; planning assumptions sit in the document whose
+calculation uses them, flagged ``assumption: true``).  A file looks like::
 
     document:
       id: P6
@@ -19,19 +20,28 @@ source document, P1–P6, plus ``assumptions.yaml`` for planning assumptions).  
           unit: ratio
           values:
             2013-01-01: {A: 0.65, B: 0.50, C: 0.45}
+            2020-01-01:                            # a value changed by a later document carries
+              value: {A: 0.70, B: 0.50, C: 0.45}   # its own reference (as in OpenFisca)
+              reference: {document: P6-2020, clause: "§3", text: …}
           reference:
             clause: "§10"
             text: 一级学科博士点…高级岗位比例为65%…
           interpretation: false                    # true where the spec chose a reading
           alternative: ...                         # required when interpretation is true
           reason: ...                              # one line, required when interpretation is true
+          reading_zh: ...                          # the reading chosen, in Chinese; required with
+          alternative_zh: ...                      #   its alternative for interpretations and assumptions
+          alternative_value: largest_remainder     # the override that expresses the alternative, or
+          not_switchable: ...                      #   why the alternative is not an override
+          documentation: ...                       # only for a parameter no calculation reads: why
           allowed: [cap_upper, largest_remainder]  # optional: allowed values for overrides
           min: -0.1                                # optional numeric bounds for overrides
           max: 0.1
 
 A parameter is any mapping with a ``values`` key; everything above it is namespace.  ``values`` maps
 effective dates to the value in force from that date.  Values may be numbers, strings, booleans,
-lists or mappings (per-category values are mappings, not code).
+lists or mappings (per-category values are mappings, not code).  A Parameter taken from a
+:class:`Policy` carries the reference of the value in force.
 
 Public API: :func:`load`, :class:`Policy` (``get``, ``param``, ``override``, ``references``,
 ``interpretations``), :func:`diff`, :class:`PolicyError`.
@@ -49,17 +59,20 @@ import pandas as pd
 import yaml
 
 from .dates import as_date
+from .errors import StaffcalcError
 
 POLICY_DIR = Path(__file__).parent / "policies"
 
 _META_KEYS = {
     "description", "unit", "values", "reference", "interpretation", "alternative", "reason",
-    "allowed", "min", "max", "assumption",
+    "allowed", "min", "max", "assumption", "reading_zh", "alternative_zh", "alternative_value",
+    "not_switchable", "documentation",
 }
+_DATED_KEYS = {"value", "reference"}  # a dated entry {value: …, reference: {…}} carries its own reference
 _REQUIRED_DOC_KEYS = {"id", "title", "effective", "provides"}
 
 
-class PolicyError(ValueError):
+class PolicyError(StaffcalcError):
     """A policy file or an override is invalid.  The message names the file, path and rule."""
 
 
@@ -117,8 +130,25 @@ def _as_date(value: Any, where: str) -> dt.date:
 # Data model
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Reference:
+    """Where a value comes from: document id, clause and the clause's Chinese wording."""
+
+    document: str
+    clause: str
+    text: str
+
+
+_UNSET = object()
+
+
+@dataclass(frozen=True)
 class Parameter:
-    """One parameter with its metadata; ``values`` holds every dated version."""
+    """One parameter with its metadata; ``values`` holds every dated version.
+
+    ``document``/``clause``/``text`` are the reference of the value in force (for a Parameter
+    taken from a :class:`Policy`) or the parameter's own reference (read from a file);
+    ``references`` maps each effective date whose value carries its own reference to it.
+    """
 
     path: str
     document: str
@@ -134,6 +164,12 @@ class Parameter:
     allowed: tuple | None = None
     min: float | None = None
     max: float | None = None
+    reading_zh: str | None = None  # the reading chosen, in Chinese (interpretations and assumptions)
+    alternative_zh: str | None = None  # the alternative reading, in Chinese
+    alternative_value: Any = _UNSET  # the override that expresses the alternative
+    not_switchable: str | None = None  # why the alternative cannot be expressed as an override
+    documentation: str | None = None  # why no calculation reads this parameter
+    references: Mapping[dt.date, Reference] = field(default_factory=dict)
 
     def value_on(self, as_of: dt.date) -> tuple[dt.date, Any] | None:
         found = None
@@ -142,6 +178,13 @@ class Parameter:
                 found = (start, value)
         return found
 
+    def reference_on(self, start: dt.date) -> Reference:
+        """The reference of the value in force from ``start`` (its own, else the parameter's)."""
+        return self.references.get(start) or Reference(self.document, self.clause, self.text)
+
+    @property
+    def has_alternative_value(self) -> bool:
+        return self.alternative_value is not _UNSET
 
 @dataclass(frozen=True)
 class Document:
@@ -168,40 +211,74 @@ def _walk(tree: Any, prefix: str, file: Path, doc_id: str, out: dict[str, Parame
             _walk(node, path, file, doc_id, out)
 
 
-def _parameter(path: str, node: dict, file: Path, doc_id: str) -> Parameter:
-    where = f"{file}: {path}"
-    unknown = set(node) - _META_KEYS
-    if unknown:
-        raise PolicyError(f"{where}: unknown metadata keys {sorted(unknown)} / 未知的元数据键")
-    values = node["values"]
-    if not isinstance(values, dict) or not values:
-        raise PolicyError(f"{where}: 'values' must map effective dates to values / 'values' 须按生效日期列出")
-    dated = tuple(sorted((_as_date(d, where), v) for d, v in values.items()))
-    ref = node.get("reference")
+def _reference(ref: Any, where: str, default_document: str) -> Reference:
     if not isinstance(ref, dict) or not ref.get("clause") or not ref.get("text"):
         raise PolicyError(
             f"{where}: every parameter needs reference.clause and reference.text (the Chinese wording) "
             f"/ 每个参数须注明条款及原文"
         )
+    return Reference(str(ref.get("document", default_document)), str(ref["clause"]), str(ref["text"]).strip())
+
+
+def _dated_values(values: Any, where: str, doc_id: str):
+    """Sorted ``(date, value)`` pairs and the references of the dated values that carry their own.
+
+    A dated entry is either the value itself or, as in OpenFisca, ``{value: …, reference: {document,
+    clause, text}}`` when a later document changed it.
+    """
+    if not isinstance(values, dict) or not values:
+        raise PolicyError(f"{where}: 'values' must map effective dates to values / 'values' 须按生效日期列出")
+    dated, refs = [], {}
+    for d, v in values.items():
+        start = _as_date(d, where)
+        if isinstance(v, dict) and "value" in v and set(v) <= _DATED_KEYS:
+            if "reference" in v:
+                refs[start] = _reference(v["reference"], f"{where} ({start})", doc_id)
+            v = v["value"]
+        dated.append((start, v))
+    return tuple(sorted(dated, key=lambda x: x[0])), refs
+
+
+def _parameter(path: str, node: dict, file: Path, doc_id: str) -> Parameter:
+    where = f"{file}: {path}"
+    unknown = set(node) - _META_KEYS
+    if unknown:
+        raise PolicyError(f"{where}: unknown metadata keys {sorted(unknown)} / 未知的元数据键")
+    dated, dated_refs = _dated_values(node["values"], where, doc_id)
+    ref = _reference(node.get("reference"), where, doc_id)
     interpretation = bool(node.get("interpretation", False))
+    assumption = bool(node.get("assumption", False))
     if interpretation and not (node.get("alternative") and node.get("reason")):
         raise PolicyError(f"{where}: interpretation: true needs 'alternative' and 'reason' / 解释性参数须注明备选解读与理由")
+    if (interpretation or assumption) and not (node.get("reading_zh") and node.get("alternative_zh")):
+        raise PolicyError(
+            f"{where}: an interpretation or assumption needs 'reading_zh' and 'alternative_zh' (the reading "
+            f"chosen and its alternative, in Chinese) / 解释性参数及规划假设须用中文说明所采用的解读及备选解读"
+        )
+    if "alternative_value" in node and node.get("not_switchable"):
+        raise PolicyError(f"{where}: give either 'alternative_value' or 'not_switchable', not both / 二者只能选一")
     allowed = node.get("allowed")
     return Parameter(
         path=path,
-        document=str(ref.get("document", doc_id)),
+        document=ref.document,
         values=dated,
         description=str(node.get("description", "")),
         unit=str(node.get("unit", "")),
-        clause=str(ref["clause"]),
-        text=str(ref["text"]).strip(),
+        clause=ref.clause,
+        text=ref.text,
         interpretation=interpretation,
         alternative=node.get("alternative"),
         reason=node.get("reason"),
-        assumption=bool(node.get("assumption", False)),
+        assumption=assumption,
         allowed=tuple(allowed) if allowed is not None else None,
         min=node.get("min"),
         max=node.get("max"),
+        reading_zh=node.get("reading_zh"),
+        alternative_zh=node.get("alternative_zh"),
+        alternative_value=node.get("alternative_value", _UNSET),
+        not_switchable=node.get("not_switchable"),
+        documentation=node.get("documentation"),
+        references=dated_refs,
     )
 
 
@@ -260,6 +337,12 @@ def documents(extra_files: Iterable[str | Path] = ()) -> dict[str, Document]:
             raise PolicyError(f"{path}: document id {doc.id} already defined in {docs[doc.id].path}")
         docs[doc.id] = doc
     return docs
+
+
+REFERENCE_COLUMNS = (
+    "path", "value", "unit", "description", "document", "clause", "text", "interpretation",
+    "alternative", "reading_zh", "alternative_zh", "assumption", "effective", "overridden",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -332,7 +415,8 @@ class Policy:
     # -- provenance -----------------------------------------------------------------------
     def references(self, prefix: str = "") -> pd.DataFrame:
         """One row per parameter in force (optionally under ``prefix``): value, unit, document,
-        clause, Chinese wording, interpretation flag, alternative, effective date, overridden."""
+        clause, Chinese wording, interpretation flag, alternative (English; ``reading_zh`` and
+        ``alternative_zh`` in Chinese), assumption flag, effective date, overridden."""
         rows = []
         for path, p in sorted(self.params.items()):
             if prefix and not (path == prefix or path.startswith(prefix + ".")):
@@ -348,14 +432,13 @@ class Policy:
                 "text": p.text,
                 "interpretation": p.interpretation,
                 "alternative": p.alternative,
+                "reading_zh": p.reading_zh,
+                "alternative_zh": p.alternative_zh,
                 "assumption": p.assumption,
                 "effective": self.since[path],
                 "overridden": overridden,
             })
-        return pd.DataFrame(rows, columns=[
-            "path", "value", "unit", "description", "document", "clause", "text", "interpretation",
-            "alternative", "assumption", "effective", "overridden",
-        ])
+        return pd.DataFrame(rows, columns=list(REFERENCE_COLUMNS))
 
     def interpretations(self, prefix: str = "") -> pd.DataFrame:
         """Parameters that are spec-chosen readings or planning assumptions (for report footers)."""
@@ -451,7 +534,9 @@ def load(
                     f"{doc.path}: {path} has no value in force on {as_of} (first from {p.values[0][0]}) "
                     f"/ 该日期无有效参数值"
                 )
-            params[path], since[path], values[path] = p, found[0], copy.deepcopy(found[1])
+            ref = p.reference_on(found[0])
+            in_force = replace(p, document=ref.document, clause=ref.clause, text=ref.text)
+            params[path], since[path], values[path] = in_force, found[0], copy.deepcopy(found[1])
     policy = Policy(as_of=as_of, params=params, values=values, since=since, sources=chosen)
     return policy.override(overrides) if overrides else policy
 

@@ -254,3 +254,16 @@ def test_policy_or_default():
     assert policy_or_default(POL) is POL
     assert policy_or_default(None, dt.date(2026, 9, 1)).as_of == dt.date(2026, 9, 1)
 
+
+
+def test_input_rule_and_policy_errors_share_one_base():
+    from staffcalc.errors import StaffcalcError
+    from staffcalc.io import InputError, read_table
+    from staffcalc.policy import PolicyError, load
+
+    for cls in (InputError, RuleInputError, PolicyError):
+        assert issubclass(cls, StaffcalcError) and issubclass(cls, ValueError)
+    with pytest.raises(StaffcalcError):  # a real PolicyError is caught by the common base
+        load("2026-09-01").get("quotas.no_such_parameter")
+    with pytest.raises(StaffcalcError):  # a real InputError too
+        read_table("/nonexistent/staff.csv", "staff")

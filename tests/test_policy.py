@@ -55,6 +55,8 @@ parameters:
       interpretation: true
       alternative: largest_remainder
       reason: A cap is an upper bound.
+      reading_zh: 除最低一级外向下取整
+      alternative_zh: 最大余数法
       allowed: [cap_upper, largest_remainder]
     strict:
       description: A switch
@@ -67,6 +69,8 @@ parameters:
       values: {2020-01-01: 50.0}
       reference: {document: spec, clause: "§0", text: 规划假设}
       assumption: true
+      reading_zh: 示例课时费
+      alternative_zh: 按本校标准填写
     nested:
       deeper:
         threshold:
@@ -212,6 +216,43 @@ def test_parameter_without_clause_rejected(pdir):
 def test_interpretation_needs_alternative_and_reason(pdir, drop):
     put(pdir, "t1.yaml", doc().replace(drop, ""))
     with pytest.raises(PolicyError, match="interpretation: true needs 'alternative' and 'reason'"):
+        policy.load("2026-09-01")
+
+
+@pytest.mark.parametrize("drop", ["      reading_zh: 除最低一级外向下取整\n", "      alternative_zh: 最大余数法\n",
+                                  "      alternative_zh: 按本校标准填写\n"])
+def test_interpretation_and_assumption_need_chinese_reading_and_alternative(pdir, drop):
+    put(pdir, "t1.yaml", doc().replace(drop, ""))
+    with pytest.raises(PolicyError, match="needs 'reading_zh' and 'alternative_zh'"):
+        policy.load("2026-09-01")
+
+
+def test_alternative_value_and_not_switchable_exclude_each_other(pdir):
+    put(pdir, "t1.yaml", doc().replace("      alternative_zh: 最大余数法\n", "      alternative_zh: 最大余数法\n"
+                                       "      alternative_value: largest_remainder\n      not_switchable: why\n"))
+    with pytest.raises(PolicyError, match="either 'alternative_value' or 'not_switchable'"):
+        policy.load("2026-09-01")
+
+
+def test_a_dated_value_may_carry_its_own_reference(pdir):
+    put(pdir, "t1.yaml", doc().replace(
+        "        2024-07-01: {A: 0.70, B: 0.50, C: 0.45}\n",
+        "        2024-07-01:\n          value: {A: 0.70, B: 0.50, C: 0.45}\n"
+        "          reference: {document: T1-2024, clause: \"§2\", text: 调整为70%}\n"))
+    before, after = policy.load("2024-06-30"), policy.load("2024-07-01")
+    assert after.get("quotas.senior_ratio.A") == 0.70 and before.get("quotas.senior_ratio.A") == 0.65
+    assert (after.param("quotas.senior_ratio").document, after.param("quotas.senior_ratio").clause) == ("T1-2024", "§2")
+    assert after.references("quotas.senior_ratio").iloc[0]["text"] == "调整为70%"
+    assert (before.param("quotas.senior_ratio").document, before.param("quotas.senior_ratio").clause) == ("T1", "§9")
+    p = before.param("quotas.senior_ratio")
+    assert p.reference_on(dt.date(2024, 7, 1)).clause == "§2" and p.reference_on(dt.date(2020, 1, 1)).clause == "§9"
+
+
+def test_a_dated_reference_needs_clause_and_text(pdir):
+    put(pdir, "t1.yaml", doc().replace(
+        "        2024-07-01: {A: 0.70, B: 0.50, C: 0.45}\n",
+        "        2024-07-01:\n          value: {A: 0.70, B: 0.50, C: 0.45}\n          reference: {clause: \"§2\"}\n"))
+    with pytest.raises(PolicyError, match=r"senior_ratio \(2024-07-01\): every parameter needs reference.clause"):
         policy.load("2026-09-01")
 
 
@@ -414,7 +455,10 @@ def test_diff_override_vs_baseline_and_prefix(base):
 def test_references_columns_and_content(base):
     refs = base.references("quotas.headcount")
     assert list(refs.columns) == ["path", "value", "unit", "description", "document", "clause", "text",
-                                  "interpretation", "alternative", "assumption", "effective", "overridden"]
+                                  "interpretation", "alternative", "reading_zh", "alternative_zh", "assumption",
+                                  "effective", "overridden"]
+    assert base.references("quotas.method").iloc[0][["reading_zh", "alternative_zh"]].tolist() == [
+        "除最低一级外向下取整", "最大余数法"]
     row = refs.iloc[0]
     assert (row["path"], row["value"], row["clause"], row["text"]) == ("quotas.headcount", 10, "§20", "委員會由10人組成")
     assert row["document"] == "T1" and row["effective"] == dt.date(2020, 1, 1) and not row["overridden"]
