@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.staffcalc-installed
 
-.PHONY: setup report test bench lab whatif sample clean-venv
+.PHONY: setup report test bench lab whatif sample notebooks clean-venv
 
 setup: $(STAMP)
 
@@ -20,7 +20,7 @@ report: setup
 	$(BIN)/staffcalc report --config reports.yaml --data data --out reports
 
 test: setup
-	$(BIN)/ruff check staffcalc tests benchmarks notebooks/build
+	$(BIN)/ruff check staffcalc tests benchmarks notebooks
 	$(BIN)/python -m pytest
 
 bench: setup
@@ -31,6 +31,9 @@ lab: setup
 
 whatif: setup
 	$(BIN)/staffcalc whatif
+
+notebooks: setup
+	$(BIN)/jupytext --sync notebooks/*.py
 
 sample: setup
 	$(BIN)/python -m staffcalc.sample --seed 2026 --staff 3000 --out data

@@ -1,42 +1,47 @@
-"""Build notebooks/appraisal_distribution.ipynb (without outputs) from the cells below.
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-Run: ``.venv/bin/python notebooks/build/appraisal_distribution.py``.  The notebook is thin: it
-reads the tables with ``staffcalc.io``, calls ``staffcalc.scoring`` and shows tables and charts.
-"""
+# %% [markdown]
+# # 班主任考核分布（P5）、竞聘排名（P4）与任职规定（P2/P3）
+#
+# 本报告依据 `staffcalc` 政策参数文件计算：
+#
+# * **月考核**（山西大同大学美术学院班主任考核办法 第三、四条）：各部分按不合格项扣分（不低于 0），
+#   加减分按代码目录计算，得分不设上下限，等次按半开区间（优秀 ≥ 90，良好 80–<90，合格 60–<80，不合格 < 60）；
+# * **学期考核**（第五至八条）：自评 20% + 学生测评 30% + 学院测评 50%，直接定为优秀/不合格的情形，连续两个学期不合格调离；
+# * **班主任竞聘**（中华路小学班主任教师聘任办法）：六项得分、排名、聘任线与候补名单；
+# * **任职规定**（P2 与 P3 两个版本）：免任条件、绩效加分、拒聘与中途解聘的处理，以及两个版本的差异。
+#
+# 参数：`data_dir` 数据文件夹；`out_dir` Excel 输出文件夹；`as_of` 政策生效日期；`overrides_file` 假设情景文件；
+# `show_names` 是否显示姓名（默认否，仅显示工号/报名号）；`unit` 单位代码（空 = 全部单位）；
+# `period_start`/`period_end` 考核月份范围（YYYY-MM）；`duty_variant` 任职规定版本（P2 或 P3）；`openings` 聘任名额。
+#
 
-from __future__ import annotations
-
-from pathlib import Path
-
-from _nbbuild import COMMON_PARAMETERS, write_notebook
-
-OUT = Path(__file__).resolve().parent.parent / "appraisal_distribution.ipynb"
-
-PARAMETERS = COMMON_PARAMETERS + '''\
+# %% tags=["parameters"]
+data_dir = "../data"
+out_dir = "."
+as_of = "2026-09-01"
+overrides_file = ""
+show_names = False
+unit = ""
 period_start = "2025-09"
 period_end = "2026-06"
 duty_variant = "P2"
 openings = 10
-'''
 
-CELLS = [
-    ("md", """\
-# 班主任考核分布（P5）、竞聘排名（P4）与任职规定（P2/P3）
-
-本报告依据 `staffcalc` 政策参数文件计算：
-
-* **月考核**（山西大同大学美术学院班主任考核办法 第三、四条）：各部分按不合格项扣分（不低于 0），
-  加减分按代码目录计算，得分不设上下限，等次按半开区间（优秀 ≥ 90，良好 80–<90，合格 60–<80，不合格 < 60）；
-* **学期考核**（第五至八条）：自评 20% + 学生测评 30% + 学院测评 50%，直接定为优秀/不合格的情形，连续两个学期不合格调离；
-* **班主任竞聘**（中华路小学班主任教师聘任办法）：六项得分、排名、聘任线与候补名单；
-* **任职规定**（P2 与 P3 两个版本）：免任条件、绩效加分、拒聘与中途解聘的处理，以及两个版本的差异。
-
-参数：`data_dir` 数据文件夹；`out_dir` Excel 输出文件夹；`as_of` 政策生效日期；`overrides_file` 假设情景文件；
-`show_names` 是否显示姓名（默认否，仅显示工号/报名号）；`unit` 单位代码（空 = 全部单位）；
-`period_start`/`period_end` 考核月份范围（YYYY-MM）；`duty_variant` 任职规定版本（P2 或 P3）；`openings` 聘任名额。
-"""),
-    ("params", PARAMETERS),
-    ("code", """\
+# %%
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -44,29 +49,23 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from staffcalc import plots, policy, schemas, scoring
+from staffcalc import notebook as nb
+from staffcalc import policy, schemas, scoring
 from staffcalc.export import write_excel
 from staffcalc.io import read_tables
 
-plots.setup_cjk_font()
-pd.set_option("display.max_columns", 40)
-pd.set_option("display.width", 200)
-
+nb.setup_display()
+nb.check_month_range("period_start", period_start, "period_end", period_end)
 pol = policy.load_scenario(as_of, overrides_file, variant={"duty": duty_variant})
 display(Markdown("**政策版本**：" + "；".join(f"{k}: {v}" for k, v in pol.versions.items())))
 
 tables = read_tables(data_dir, ["class_teachers", "appraisal_items", "appraisal_events", "semester_ratings",
                                 "recruitment_candidates", "duty_history", "duty_exemptions"])
 roster = tables["class_teachers"]
-for name, value in (("period_start", period_start), ("period_end", period_end)):
-    if not pd.Series([value]).str.fullmatch(r"\\d{4}-(0[1-9]|1[0-2])").all():
-        raise ValueError(f"parameter {name}={value!r}: expected YYYY-MM / 月份格式应为 YYYY-MM")
-if period_start > period_end:
-    raise ValueError(f"period_start {period_start} is after period_end {period_end} / 起始月份晚于截止月份")
-if unit and unit not in set(roster["unit_id"]):
-    raise ValueError(f"unit {unit!r} has no class teachers; units: {sorted(set(roster['unit_id']))} / 该单位无班主任")
-teachers = roster if not unit else roster[roster["unit_id"] == unit]
+teachers = nb.in_unit(roster, nb.unit_ids(unit, roster, "class teachers / 班主任"))
 ids = set(teachers["staff_id"])
+
+
 
 def in_scope(df):
     keep = df["staff_id"].isin(ids)
@@ -78,20 +77,22 @@ items = in_scope(tables["appraisal_items"])
 events = in_scope(tables["appraisal_events"])
 if items.empty:
     raise ValueError(f"no appraisal rows for unit {unit or 'all'} in {period_start}…{period_end} / 所选范围内无考核记录")
-names = None
-if show_names:
-    names = read_tables(data_dir, ["staff"])["staff"].set_index("staff_id")["name"]
+names = nb.staff_names(read_tables(data_dir, ["staff"])["staff"], show_names) if show_names else None
 
-def with_names(df, key="staff_id"):
-    if names is None:
-        return df
-    return df.assign(name=df[key].map(names))
+
+def with_names(df):
+    return nb.with_names(df, names)
+
 
 display(Markdown(f"单位：**{unit or '全部'}**；考核月份：**{period_start} 至 {period_end}**；"
                  f"班主任 {len(teachers)} 人；月考核记录 {len(items)} 条；加减分记录 {len(events)} 条。"))
-"""),
-    ("md", "## 1. 月考核得分分布（第三、四条）\n\n竖线为等次下限（半开区间：下限计入本等次）。"),
-    ("code", """\
+
+# %% [markdown]
+# ## 1. 月考核得分分布（第三、四条）
+#
+# 竖线为等次下限（半开区间：下限计入本等次）。
+
+# %%
 monthly = scoring.monthly_appraisal(items, events, pol)
 monthly = monthly.merge(teachers[["staff_id", "unit_id"]], on="staff_id", how="left")
 bands = {g: b for g, b in scoring.grade_bands(pol).items() if np.isfinite(b)}
@@ -111,9 +112,11 @@ score_summary = monthly["score"].describe().rename(index={
     "count": "人月数", "mean": "平均分", "std": "标准差", "min": "最低分", "25%": "下四分位", "50%": "中位数",
     "75%": "上四分位", "max": "最高分"}).to_frame("月考核得分")
 display(score_summary.round(2))
-"""),
-    ("md", "## 2. 各月份、各单位等次构成"),
-    ("code", """\
+
+# %% [markdown]
+# ## 2. 各月份、各单位等次构成
+
+# %%
 grade_order = list(scoring.grade_bands(pol))
 by_month = pd.crosstab(monthly["period"], monthly["grade"].astype(str), normalize="index").reindex(
     columns=grade_order, fill_value=0.0)
@@ -135,9 +138,11 @@ plt.show()
 grade_by_month = by_month.mul(100).round(1).rename_axis("考核月份").reset_index()
 grade_by_unit = by_unit.mul(100).round(1).rename_axis("单位代码").reset_index()
 display(grade_by_month)
-"""),
-    ("md", "## 3. 对得分影响最大的加减分项目（第四条（四）（五））"),
-    ("code", """\
+
+# %% [markdown]
+# ## 3. 对得分影响最大的加减分项目（第四条（四）（五））
+
+# %%
 impact = scoring.event_impact(events, pol) if len(events) else pd.DataFrame(
     columns=["code", "code_kind", "occurrences", "teachers_affected", "points_total", "clause", "description", "text"])
 top = impact.head(12)
@@ -152,11 +157,13 @@ if len(top):
 impact_view = top[["code", "code_kind", "occurrences", "teachers_affected", "points_total", "clause", "text"]].assign(
     code_kind=top["code_kind"].map({"bonus": "加分", "deduction": "减分"})).rename(columns={"clause": "条款", "text": "原文"})
 display(schemas.to_chinese(impact_view))
-"""),
-    ("md", "## 4. 学期考核、预警与调离（第五至八条）\n\n"
-           "学期综合得分 = 自评 × 20% + 学生测评 × 30% + 学院测评 × 50%；直接定等情形优先于得分，"
-           "两类情形同时出现时按不合格处理（解释性规定）。调离判断使用截至所选截止月份的全部学期记录。"),
-    ("code", """\
+
+# %% [markdown]
+# ## 4. 学期考核、预警与调离（第五至八条）
+#
+# 学期综合得分 = 自评 × 20% + 学生测评 × 30% + 学院测评 × 50%；直接定等情形优先于得分，两类情形同时出现时按不合格处理（解释性规定）。调离判断使用截至所选截止月份的全部学期记录。
+
+# %%
 last_semester = scoring.semester_of_period(pd.Series([period_end])).iloc[0]
 first_semester = scoring.semester_of_period(pd.Series([period_start])).iloc[0]
 ratings = tables["semester_ratings"]
@@ -176,9 +183,13 @@ watch = removal[removal["removal_status"] != "ok"].sort_values(["removal_status"
 display(Markdown(f"**调离班主任岗位：{int((removal['removal_status'] == 'remove').sum())} 人；"
                  f"预警（最近一学期不合格）：{int((removal['removal_status'] == 'at_risk').sum())} 人**"))
 display(schemas.to_chinese(with_names(watch)))
-"""),
-    ("md", "## 5. 班主任津贴（第二条、第四条（五）3）\n\n各等次津贴金额为**规划假设**（P5 未规定），当月有校级处分或该作为而不作为的，扣除当月津贴。"),
-    ("code", """\
+
+# %% [markdown]
+# ## 5. 班主任津贴（第二条、第四条（五）3）
+#
+# 各等次津贴金额为**规划假设**（P5 未规定），当月有校级处分或该作为而不作为的，扣除当月津贴。
+
+# %%
 allowance_month = scoring.allowance_totals(monthly, by=["period"])
 allowance_unit = scoring.allowance_totals(monthly, by=["unit_id"])
 amounts = pol.get("appraisal.allowance.monthly")
@@ -186,10 +197,13 @@ display(Markdown("津贴假设（元/月）：" + "，".join(f"{g} {v:,.2f}" for
                  + f"；合计 **{monthly['allowance'].sum():,.2f} 元**，扣除津贴 {int(monthly['allowance_forfeited'].sum())} 人月。"))
 display(schemas.to_chinese(allowance_month).style.format({"班主任津贴（元）": "{:,.2f}"}))
 display(schemas.to_chinese(allowance_unit).style.format({"班主任津贴（元）": "{:,.2f}"}))
-"""),
-    ("md", "## 6. 班主任竞聘排名（P4）\n\n一票否决与不符合聘任条件者不参与排名与折算；同分者名次相同，按现场答辩得分排序。"
-           "P4 为另一学校的竞聘办法，不按单位与月份筛选。"),
-    ("code", """\
+
+# %% [markdown]
+# ## 6. 班主任竞聘排名（P4）
+#
+# 一票否决与不符合聘任条件者不参与排名与折算；同分者名次相同，按现场答辩得分排序。P4 为另一学校的竞聘办法，不按单位与月份筛选。
+
+# %%
 candidates = tables["recruitment_candidates"]
 eligibility = scoring.recruitment_eligibility(candidates, policy=pol)
 ranked = scoring.appoint(scoring.recruitment_scores(eligibility, pol), openings, pol)
@@ -215,9 +229,11 @@ display(Markdown(f"拟聘任 {int(ranking['appointed'].sum())} 人；候补 {int
                  f"未参与排名 {int(ranking['total'].isna().sum())} 人。"
                  + ("**聘任线上存在无法区分的同分，须由聘任领导小组决定。**" if ranking["tie_at_line"].any() else "")))
 display(schemas.to_chinese(ranking).style.format(precision=2, na_rep=""))
-"""),
-    ("md", "## 7. 任职规定：P2 与 P3 的差异、免任申请与处理"),
-    ("code", """\
+
+# %% [markdown]
+# ## 7. 任职规定：P2 与 P3 的差异、免任申请与处理
+
+# %%
 p2 = policy.load(as_of, variant="P2")
 p3 = policy.load(as_of, variant="P3")
 duty_diff = policy.diff(p2, p3, "duty")
@@ -251,17 +267,20 @@ points_summary = served.groupby("academic_year").agg(
     served=("staff_id", "count"), points_total=("performance_points", "sum")).reset_index()
 points_summary.columns = ["学年", "任班主任人数", "绩效加分合计"]
 display(points_summary)
-"""),
-    ("md", "## 8. 解释性规定与规划假设\n\n下表列出本报告所依据的、由规范选择的解读（可切换）和规划假设（非政策数字）。"),
-    ("code", """\
-assumptions = pd.concat([pol.interpretations(ns) for ns in ("appraisal", "recruitment", "duty")], ignore_index=True)
-assumptions_view = assumptions[["path", "value", "document", "clause", "text", "interpretation", "alternative",
-                                "assumption", "overridden"]].astype({"value": str})
-assumptions_view.columns = ["参数", "取值", "文件", "条款", "原文", "解释性规定", "其他解读", "规划假设", "本次覆盖"]
+
+# %% [markdown]
+# ## 8. 解释性规定与规划假设
+#
+# 下表列出本报告所依据的、由规范选择的解读（可切换）和规划假设（非政策数字）。
+
+# %%
+assumptions_view = nb.interpretations(pol, ("appraisal", "recruitment", "duty"))
 display(assumptions_view)
-"""),
-    ("md", "## 9. 导出 Excel"),
-    ("code", """\
+
+# %% [markdown]
+# ## 9. 导出 Excel
+
+# %%
 monthly_cols = ["staff_id", "unit_id", "period", *[c for c in items.columns if c.startswith("fail_")], "bonus",
                 "deduction", "base_score", "score", "grade", "allowance_forfeited", "allowance"]
 semester_cols = ["staff_id", "semester", "self_score", "student_score", "college_score", "composite", "score_grade",
@@ -282,9 +301,3 @@ out_path = write_excel({
     "解释与假设": assumptions_view,
 }, Path(out_dir) / "appraisal_distribution.xlsx")
 display(Markdown(f"已写入 `{out_path}`"))
-"""),
-]
-
-
-if __name__ == "__main__":
-    write_notebook(CELLS, OUT)
