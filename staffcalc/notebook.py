@@ -5,7 +5,7 @@ tables, call the calculation modules and show the results through the helpers he
 *how a report reads* (a month is ``YYYY-MM``; names appear only with ``show_names``; codes become Chinese
 labels) is written once and tested in ``tests/test_notebook_module.py``.
 
-Every error is a :class:`ParameterError` (a ``ValueError``) with an English and a Chinese sentence
+Every error is a :class:`ParameterError` (a :class:`~staffcalc.errors.StaffcalcError`) with an English and a Chinese sentence
 naming the parameter, so a failed papermill run says which parameter to fix.
 """
 
@@ -16,11 +16,12 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from . import plots, schemas
+from .errors import StaffcalcError
 
 _MONTH = r"\d{4}-(0[1-9]|1[0-2])"
 
 
-class ParameterError(ValueError):
+class ParameterError(StaffcalcError):
     """A notebook parameter has a value the report cannot use."""
 
 

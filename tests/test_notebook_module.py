@@ -7,6 +7,7 @@ import pytest
 
 from staffcalc import notebook as nb
 from staffcalc import policy
+from staffcalc.errors import StaffcalcError
 
 
 @pytest.mark.parametrize("value", ["2026-01", "2026-12", "1999-09"])
@@ -35,7 +36,7 @@ def test_choice_and_keys():
     assert nb.check_keys("adjustment", {"A": 0.1}, {"A": 1, "B": 2}) == {"A": 0.1}
     with pytest.raises(nb.ParameterError, match=r"adjustment: unknown keys \['D'\]"):
         nb.check_keys("adjustment", {"A": 0.1, "D": 0.0}, ["A", "B", "C"])
-    assert issubclass(nb.ParameterError, ValueError)
+    assert issubclass(nb.ParameterError, StaffcalcError)
 
 
 UNITS = pd.DataFrame({"unit_id": ["U01", "U01", "U02"], "unit_name": ["文学院", "文学院", "理学院"],
