@@ -151,6 +151,7 @@ def eligibility(
     recommendations: pd.DataFrame | None = None,
     committee_members: pd.DataFrame | None = None,
     relatives: pd.DataFrame | None = None,
+    detail: bool = False,
 ) -> pd.DataFrame:
     """Eligibility of every application (spec §3.1–§3.11), vectorised over the applicant table.
 
@@ -159,6 +160,9 @@ def eligibility(
     application: application_id, staff_id, target_post, application_date, age, years_in_rank,
     valid_recommendations, the ``ok_*`` rule columns, eligible, failed_rules, failed_clauses and
     warnings (rule ids ``;``-separated).  No personal names.
+
+    ``detail=True`` also returns the values each rule compared, as computed here (for the
+    explanation sheet, :mod:`staffcalc.explain`): :data:`DETAIL_COLUMNS`.
     """
     pol = policy_or_default(policy, as_of)
     require_columns(staff, STAFF_COLUMNS, "table staff (P6 eligibility)")
@@ -251,15 +255,23 @@ def eligibility(
     doctor = rank >= rank_of["doctorate"]
     yrs = pol.get("eligibility.years_in_post")
     years_ok = np.zeros(n, bool)
+    years_needed = np.full(n, np.nan)
+    from_group = np.full(n, "", dtype=object)
     for post, rule in yrs.items():
         need = np.where(doctor & ("doctorate" in rule), int(rule.get("doctorate", rule["master"])), int(rule["master"]))
         years_ok |= (target == post) & (current_group == rule["from_group"]) & (years_in_rank >= need)
+        years_needed = np.where(target == post, need, years_needed)
+        from_group = np.where(target == post, rule["from_group"], from_group)
+    route = {"years": years_ok.copy()}
     probation = _flag(df, "probation_passed", "applicants")
+    route["probation"] = np.zeros(n, bool)
     for post, degree in pol.get("eligibility.probation_route").items():
-        years_ok |= (target == post) & (rank >= rank_of[degree]) & probation
-    years_ok |= _flag(df, "postdoc_stayed", "applicants") & np.isin(target, pol.get("eligibility.postdoc.immediate_posts"))
-    if "3.3-years" in pol.get("eligibility.exceptional.exempt_rules"):
-        years_ok |= exceptional & senior
+        route["probation"] |= (target == post) & (rank >= rank_of[degree]) & probation
+    route["postdoc"] = _flag(df, "postdoc_stayed", "applicants") & np.isin(
+        target, pol.get("eligibility.postdoc.immediate_posts"))
+    route["exceptional"] = (exceptional & senior if "3.3-years" in pol.get("eligibility.exceptional.exempt_rules")
+                            else np.zeros(n, bool))
+    years_ok = np.logical_or.reduce(list(route.values()))
     ok["3.3-years"] = years_ok
 
     # 3.4 foreign language (§13(三))
@@ -272,16 +284,20 @@ def eligibility(
           f"must be one of {sorted(scores['gre'])} when a GRE score is given", "GRE总分制须为2400或1600", gre_scale,
           table="applicants")
     with np.errstate(invalid="ignore"):
-        exempt = ((_num(df, "toefl") >= scores["toefl"]) | (gre >= gre_need) | (_num(df, "ielts") >= scores["ielts"])
-                  | (_num(df, "testdaf_level") >= scores["testdaf_level"]) | (_num(df, "tef") >= scores["tef"]))
-    exempt |= _flag(df, "foreign_language_degree", "applicants") & ~np.isin(subject, pol.get("eligibility.language.language_teacher_groups"))
-    exempt |= _flag(df, "overseas_doctorate_certified", "applicants")
-    exempt |= doctor & np.isin(target, pol.get("eligibility.language.exempt_doctorate_for"))
-    exempt |= _num(df, "indexed_foreign_papers") >= int(pol.get("eligibility.language.min_indexed_papers"))
+        exemption = {name: _num(df, name) >= scores[name] for name in ("toefl", "ielts", "testdaf_level", "tef")}
+        exemption["gre"] = gre >= gre_need
+    exemption["foreign_language_degree"] = _flag(df, "foreign_language_degree", "applicants") & ~np.isin(
+        subject, pol.get("eligibility.language.language_teacher_groups"))
+    exemption["overseas_doctorate_certified"] = _flag(df, "overseas_doctorate_certified", "applicants")
+    exemption["doctorate_for_post"] = doctor & np.isin(target, pol.get("eligibility.language.exempt_doctorate_for"))
+    exemption["indexed_foreign_papers"] = (_num(df, "indexed_foreign_papers")
+                                           >= int(pol.get("eligibility.language.min_indexed_papers")))
+    exempt = np.logical_or.reduce(list(exemption.values()))
     young = born >= _cutoff(pol.get("eligibility.language.national_test_born_from"), "national_test_born_from")
     passed_exam = _flag(df, "school_language_exam_passed", "applicants") & (
         ~young | _flag(df, "national_language_test_passed", "applicants") | _flag(df, "moe_training_certificate", "applicants"))
-    ok["3.4-language"] = ~np.isin(target, pol.get("eligibility.language.applies_to")) | exempt | passed_exam
+    language_applies = np.isin(target, pol.get("eligibility.language.applies_to"))
+    ok["3.4-language"] = ~language_applies | exempt | passed_exam
 
     # 3.5 overseas experience (§13(四))
     months = _num(df, "overseas_months")
@@ -361,7 +377,31 @@ def eligibility(
     out["failed_rules"] = failed.str.rstrip("; ")
     out["failed_clauses"] = clauses.str.rstrip("; ")
     out["warnings"] = warnings.str.rstrip("; ")
+    if detail:
+        basis = pd.Series("", index=out.index, dtype=object)
+        for name, m in exemption.items():   # a handful of exemptions, not the rows
+            basis = basis + np.where(m, name + ";", "")
+        out = out.assign(
+            current_group=current_group, degree_needed=np.array(order, dtype=object)[needed],
+            degree_mandatory=mandatory, degree_usual=warn["3.2-degree-usual"], years_needed=years_needed,
+            years_from_group=from_group,
+            years_route=np.select([route[k] for k in route], list(route), default=""),
+            language_applies=language_applies, language_exemptions=basis.str.rstrip(";").to_numpy(),
+            national_test_required=young, language_exam_passed=passed_exam,
+            overseas_applies=applies, overseas_months_needed=need_months,
+            teaching_no_record=no_record, years_since_failed=since, alternate_blocked=blocked,
+            recommendations_required=need_ep | need_rt, expert_dropped=multiple,
+            years_since_transfer=t_years, relative_on_committee=warn["3.11-relative-on-committee"],
+        )
     return out
+
+
+DETAIL_COLUMNS = (
+    "current_group", "degree_needed", "degree_mandatory", "degree_usual", "years_needed", "years_from_group",
+    "years_route", "language_applies", "language_exemptions", "national_test_required", "language_exam_passed",
+    "overseas_applies", "overseas_months_needed", "teaching_no_record", "years_since_failed", "alternate_blocked",
+    "recommendations_required", "expert_dropped", "years_since_transfer", "relative_on_committee",
+)
 
 
 def _valid_recommendations(df: pd.DataFrame, app_date: pd.DatetimeIndex, recs: pd.DataFrame | None,

@@ -111,7 +111,9 @@ def share_at_least(share, threshold) -> np.ndarray:
 def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
     """The arrays behind :func:`study_leave_year`: ``full_pay, paid, withheld, refund_base, flags``
     (yuan for one study year; ``refund_base`` is the paid part of the refund components, P1 §10.8)
-    and ``conditions`` (flag code -> bool array, the flags before joining).
+    and ``conditions`` (flag code -> bool array, the flags before joining); for the explanation
+    sheet also ``components`` (names), ``months_paid`` and ``paid_by_component`` (rows × components)
+    and the two restoration tests ``restoration_months_ok`` / ``restoration_share_ok``.
 
     Each pay component is paid for a number of months in the year: the continuing components
     (basic salary, allowances) for ``cont`` months, the withheld components for ``perf`` months.
@@ -147,8 +149,9 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
     is_withheld = np.isin(components, withheld_set)
 
     min_months = policy.get("study_leave.restoration.min_months_on_post")
-    restored = (full_rel & (months_on_post >= min_months)
-                & share_at_least(share, policy.get("study_leave.restoration.min_workload_share")))
+    months_ok = months_on_post >= min_months
+    share_ok = share_at_least(share, policy.get("study_leave.restoration.min_workload_share"))
+    restored = full_rel & months_ok & share_ok
     below_workload = partial & ~share_at_least(share, policy.get("study_leave.partial_min_workload"))
     failed = partial & ~passed
     partial_rule = policy.get("study_leave.pay.partial_below_requirement")
@@ -184,6 +187,12 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
         "refund_base": paid_by_component[:, refund_cols].sum(axis=1),
         "flags": flags_column(conditions, n),
         "conditions": conditions,
+        # intermediate values, for the explanation sheet (staffcalc.explain)
+        "components": components,
+        "months_paid": months_paid,
+        "paid_by_component": paid_by_component,
+        "restoration_months_ok": full_rel & months_ok,
+        "restoration_share_ok": full_rel & share_ok,
     }
 
 

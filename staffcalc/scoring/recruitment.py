@@ -181,7 +181,8 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
     better rank), ``rank_order`` (1…n within the round: rank order, ties ordered by the on-site score
     per ``recruitment.ranking.tie_break``, then input order), ``tie_unresolved`` (same total and
     same tie-break score as a neighbour), ``tie_group`` (an id shared by such candidates),
-    ``conduct_zeroed`` and ``excluded_reason``.  Vetoed or ineligible candidates
+    ``achievements_top`` / ``conduct_top`` (the round's top achievement points and monthly base the
+    two scores are relative to), ``conduct_zeroed`` and ``excluded_reason``.  Vetoed or ineligible candidates
     get NaN component scores, total, rank and rank_order; their inputs may be empty.
     """
     policy = policy_or_default(policy)
@@ -262,6 +263,8 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
         out[name] = v
         total = total + v
     out["total"] = snap(total)
+    out["achievements_top"] = np.where(excluded, np.nan, top)   # the round's maxima the scores are relative to
+    out["conduct_top"] = np.where(excluded, np.nan, top_b)
     out["conduct_zeroed"] = np.where(excluded, False, zeroed)
     out["excluded_reason"] = excluded_reason
     out = _rank(out, rounds, policy)
