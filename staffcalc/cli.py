@@ -248,9 +248,8 @@ def _cmd_explain(args) -> int:
 
     from . import explain as ex
     from . import policy as policy_mod
-    from .checks import RuleInputError
+    from .errors import StaffcalcError
     from .explain import render
-    from .io import InputError
 
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
@@ -263,7 +262,7 @@ def _cmd_explain(args) -> int:
         pol = policy_mod.load_scenario(as_of, args.override)
         trace = ex.explain(args.data, args.staff, args.topic, args.period, pol, as_of=as_of, parameters=parameters,
                            show_names=args.show_names)
-    except (ex.ExplainError, InputError, policy_mod.PolicyError, RuleInputError) as exc:
+    except (ex.ExplainError, StaffcalcError) as exc:
         print(f"staffcalc explain: {exc}", file=sys.stderr)
         return 2
     if args.format == "text" and args.out is None:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .. import policy as _policy
+from ..errors import StaffcalcError
 from ..policy import Policy
 from . import eligibility as _eligibility
 from . import pay as _pay
@@ -44,7 +45,7 @@ def _topic_module(topic: str):
     return TOPICS[topic]
 
 
-class ExplainError(ValueError):
+class ExplainError(StaffcalcError):
     """Nothing to explain for what was asked (unknown staff number, period without data, topic that
     does not apply); the message names what was looked for, in Chinese and English."""
 

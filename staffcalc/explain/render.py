@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..atomic import atomic_path, write_text
 from ..plots import _bundled_font
-from .trace import Trace, _cn_number, fmt, interpretation_kind, reading
+from .trace import Trace, _cn_number, alternative, fmt, interpretation_kind, reading
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -82,9 +82,8 @@ def html(trace: Trace, font_url: str | None = None) -> str:
         out.append('<table class="notes"><tr><th>参数</th><th>取值</th><th>条款</th><th>说明</th><th>另一种解读</th>'
                    "<th>性质</th></tr>")
         for r in interp.itertuples(index=False):
-            alt = r.alternative if isinstance(r.alternative, str) else ""
             out.append(f"<tr><td>{_e(r.path)}</td><td>{_e(fmt(r.value))}</td><td>{_e(r.document)} {_e(r.clause)}</td>"
-                       f"<td>{_e(reading(trace.policy, r))}</td><td>{_e(alt)}</td><td>{interpretation_kind(r)}</td></tr>")
+                       f"<td>{_e(reading(r))}</td><td>{_e(alternative(r))}</td><td>{interpretation_kind(r)}</td></tr>")
         out.append("</table>")
     out += [f'<p class="notes">注：{_e(n)}</p>' for n in trace.notes]
     out.append("</body></html>")
@@ -133,9 +132,9 @@ def write_xlsx(trace: Trace, path: str | Path) -> Path:
     interp = trace.interpretations()
     interp = pd.DataFrame({"参数": interp["path"], "取值": interp["value"].map(fmt),
                            "条款": interp["document"] + " " + interp["clause"],
-                           "说明": [reading(trace.policy, r) for r in interp.itertuples(index=False)],
+                           "说明": [reading(r) for r in interp.itertuples(index=False)],
                            "性质": [interpretation_kind(r) for r in interp.itertuples(index=False)],
-                           "另一种解读": interp["alternative"].where(interp["alternative"].notna(), "")})
+                           "另一种解读": [alternative(r) for r in interp.itertuples(index=False)]})
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             head.to_excel(writer, sheet_name="说明", index=False)

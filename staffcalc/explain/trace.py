@@ -243,9 +243,7 @@ class Trace:
             out.append("  （无）")
         for row in interp.itertuples(index=False):
             out.append(f"  - {row.path} = {fmt(row.value)}（{row.document} {row.clause}，{interpretation_kind(row)}）"
-                       f"「{reading(self.policy, row)}」"
-                       + (f"；另一种解读：{row.alternative}" if isinstance(row.alternative, str) and row.alternative
-                          else ""))
+                       f"：{reading(row)}" + (f"；另一种解读：{alternative(row)}" if alternative(row) else ""))
         out += [f"注：{n}" for n in self.notes]
         return "\n".join(out) + "\n"
 
@@ -274,15 +272,13 @@ def interpretation_kind(row) -> str:
     return kind
 
 
-def reading(policy: Policy, row) -> str:
-    """The Chinese reading of an interpretation (the policy file's Chinese field where it has one,
-    else the clause's Chinese wording)."""
-    prm = policy.params[row.path]
-    for name in ("reading_zh", "description_zh", "reading"):
-        text = getattr(prm, name, None)
-        if text:
-            return str(text)
-    return prm.text
+def reading(row) -> str:
+    """The Chinese reading of an interpretation or assumption (``reading_zh`` of the policy file)."""
+    return row.reading_zh if isinstance(row.reading_zh, str) and row.reading_zh else row.text
+
+
+def alternative(row) -> str:
+    return row.alternative_zh if isinstance(row.alternative_zh, str) and row.alternative_zh else ""
 
 
 def _cn_number(i: int) -> str:
