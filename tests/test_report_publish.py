@@ -15,7 +15,8 @@ from filelock import FileLock
 sys.path.append(str(Path(__file__).parent / "fixtures" / "notebooks"))
 from report_fixtures import ROOT, processes_of_run, run_cli, write_config, write_data  # noqa: E402
 
-import staffcalc.report.task as report_task  # noqa: E402
+import staffcalc.report.execute as report_execute  # noqa: E402
+import staffcalc.report.worker as report_worker  # noqa: E402
 from staffcalc.report import latest_run, publish  # noqa: E402
 from staffcalc.report.execute import cell_info, execute  # noqa: E402
 from staffcalc.report.run import LOCK_NAME  # noqa: E402
@@ -162,36 +163,51 @@ def test_strip_remote_removes_cdn_scripts_and_links_only():
 # --------------------------------------------------------------------------------------------
 # kernel start-up races are retried, a bounded number of times
 # --------------------------------------------------------------------------------------------
-TASK = {"name": "x", "unit": "", "label": "x", "timeout": 60, "retries": 3}
+TASK = {"name": "x", "unit": "", "label": "x", "timeout": 60, "retries": 3, "kernel": "python3", "cwd": "."}
+
+
+class FakeKernels:
+    """A worker's kernels without processes: each try gets a kernel; the outcome is scripted."""
+
+    key = None
+
+    def take(self, key):
+        return object()
+
+    def prestart(self, key=None):
+        pass
+
+    def release(self, km):
+        pass
 
 
 def test_kernel_start_failure_is_retried(monkeypatch):
     outcomes = iter([{"status": "kernel_start_failed", "error": {"ename": "ZMQError", "evalue": "Address already in use"}},
                      {"status": "kernel_start_failed", "error": {"ename": "RuntimeError", "evalue": "Kernel died before replying to kernel_info"}},
                      {"status": "ok", "error": None}])
-    monkeypatch.setattr(report_task, "_attempt", lambda task, deadline: next(outcomes))
-    monkeypatch.setattr(report_task.time, "sleep", lambda s: None)
-    r = report_task.run_task(TASK)
+    monkeypatch.setattr(report_execute, "execute", lambda task, km=None, release=None: next(outcomes))
+    monkeypatch.setattr(report_worker.time, "sleep", lambda s: None)
+    r = report_worker.run_one(FakeKernels(), TASK)
     assert (r["status"], r["attempts"]) == ("ok", 3)
 
 
 def test_kernel_start_retries_are_bounded(monkeypatch):
     calls = []
 
-    def always_fails(task, deadline):
+    def always_fails(task, km=None, release=None):
         calls.append(1)
         return {"status": "kernel_start_failed", "error": {"ename": "ZMQError", "evalue": "Address already in use"}}
 
-    monkeypatch.setattr(report_task, "_attempt", always_fails)
-    monkeypatch.setattr(report_task.time, "sleep", lambda s: None)
-    r = report_task.run_task(TASK)
+    monkeypatch.setattr(report_execute, "execute", always_fails)
+    monkeypatch.setattr(report_worker.time, "sleep", lambda s: None)
+    r = report_worker.run_one(FakeKernels(), TASK)
     assert len(calls) == 3 and r["status"] == "crashed" and r["attempts"] == 3
     assert "kernel did not start after 3 tries" in r["error"]["evalue"] and "Address already in use" in r["error"]["evalue"]
 
 
 @pytest.fixture
 def restore_papermill(monkeypatch):
-    """execute() patches papermill's client class (harmless in its own process): undo it here."""
+    """execute() patches papermill's client class (harmless in a worker process): undo it here."""
     import papermill.engines
     monkeypatch.setattr(papermill.engines, "PapermillNotebookClient", papermill.engines.PapermillNotebookClient)
 

@@ -1,15 +1,12 @@
-"""Child process that runs one notebook with papermill: ``python -m staffcalc.report.execute TASK RESULT``.
+"""Run one notebook with papermill inside a report worker (:mod:`.worker`): :func:`execute`.
 
-``TASK`` is the task as JSON (built by :func:`staffcalc.report.run.plan`); the outcome is written as
-JSON to the file ``RESULT``.  The parent (:func:`staffcalc.report.task.run_task`) enforces the
-wall-clock limit by sending SIGTERM; this process then kills its kernel's process group at once
-and exits (papermill saved the notebook when the current cell started, so the partial notebook is
-kept).  On Linux this process also gets SIGTERM when its parent dies (``PR_SET_PDEATHSIG``), so a
-killed ``staffcalc report`` leaves no notebook or kernel running; elsewhere ipykernel's own parent
-polling ends an orphaned kernel.
+The worker passes a kernel it started ahead of time (``km``, an ``AsyncKernelManager``); papermill
+hands it to nbclient (``execute_notebook(..., km=km)``), which connects to it instead of starting
+one.  The kernel belongs to this one notebook: :func:`execute` releases it (``release(km)``) as soon
+as the last cell has run, before the HTML is written.
 
 Progress is written to stderr as ``\\x1estaffcalc-progress {json}`` lines (one per code cell, as it
-starts), which the parent turns into "cell k/n" messages and uses to say where a killed notebook was.
+starts), which the pool turns into "cell k/n" messages and uses to say where a killed notebook was.
 
 Where a cell is named (``error``), it is located in the notebook the user edits: ``cell_index`` is
 0-based in the *source* notebook (papermill's injected-parameters cell and error banners are not
@@ -17,53 +14,18 @@ counted), ``cell_id`` the nbformat cell id, ``source_line`` the cell's first lin
 ``execution_count`` the ``In [n]`` number in the executed notebook.
 
 Outcomes: ``ok``; ``failed`` (a cell raised); ``timeout`` (a cell exceeded ``cell_timeout``);
-``kernel_start_failed`` (no cell ran: the parent retries); ``crashed`` (the kernel died, no such
+``kernel_start_failed`` (no cell ran: the pool retries); ``crashed`` (the kernel died, no such
 kernel, anything else).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sys
-
-from staffcalc.atomic import write_text
+from typing import Callable
 
 PROGRESS = "\x1estaffcalc-progress"
 _state: dict = {"cell": None, "cells": [], "client": None}
-
-
-def _die_with_parent() -> None:
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except Exception:  # pragma: no cover - not fatal: the parent still kills us on timeout
-            pass
-    expected = os.environ.get("STAFFCALC_PARENT_PID")
-    if expected and os.getppid() != int(expected):  # the parent died before prctl took effect
-        os._exit(143)
-
-
-def _kill_kernel() -> None:
-    """Kill the kernel (it runs in its own session, so its whole process group) at once."""
-    client = _state.get("client")
-    process = getattr(getattr(getattr(client, "km", None), "provisioner", None), "process", None)
-    if process is not None and process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (OSError, AttributeError):
-            process.kill()
-
-
-def _on_sigterm(signum, frame):
-    try:
-        _kill_kernel()
-    finally:
-        os._exit(143)
 
 
 def cell_info(cells: list, executed_index: int | None) -> dict:
@@ -85,18 +47,22 @@ def cell_info(cells: list, executed_index: int | None) -> dict:
     return {"cell_index": index, "cell_id": cell.get("id"), "source_line": first[:120]}
 
 
-def _register_engine() -> None:
+def register_engine() -> None:
+    """Register papermill engine ``staffcalc``: nbclient, reporting each code cell as it starts."""
     import papermill.engines as engines
     from papermill.engines import NBClientEngine, papermill_engines
 
+    if "staffcalc" in papermill_engines._engines:
+        return
+
     class RecordingClient(engines.PapermillNotebookClient):
-        """Remembers itself so that SIGTERM can kill its kernel."""
+        """Remembers itself so that its kernel client can be closed and its cell located."""
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             _state["client"] = self
 
-    engines.PapermillNotebookClient = RecordingClient  # this process runs one notebook only
+    engines.PapermillNotebookClient = RecordingClient  # a worker runs one notebook at a time
 
     class ProgressEngine(NBClientEngine):
         """papermill's nbclient engine, reporting each code cell as it starts."""
@@ -125,15 +91,28 @@ def error_entry(cells: list, executed_index, ename: str, evalue: str, execution_
             "ename": ename, "evalue": str(evalue)[:2000]}
 
 
-def execute(task: dict) -> dict:
-    """Run the notebook described by ``task``; return the outcome (never raises)."""
+def _close_client() -> None:
+    kc = getattr(_state.get("client"), "kc", None)
+    if kc is not None:
+        try:
+            kc.stop_channels()
+        except Exception:  # noqa: BLE001 - the kernel is being shut down anyway
+            pass
+
+
+def execute(task: dict, km=None, release: Callable | None = None) -> dict:
+    """Run the notebook described by ``task`` on kernel ``km`` (None: papermill starts one).
+
+    ``release(km)`` is called once the notebook has stopped (before the HTML export).  Returns the
+    outcome; never raises."""
     _state.update(cell=None, cells=[], client=None)
     result: dict = {"status": "crashed", "error": None}
     try:
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
-        _register_engine()
+        register_engine()
+        extra = {"km": km} if km is not None else {}
         try:
             pm.execute_notebook(
                 task["notebook"],
@@ -146,6 +125,7 @@ def execute(task: dict) -> dict:
                 start_timeout=task["start_timeout"],
                 execution_timeout=task["cell_timeout"],
                 cwd=task["cwd"],
+                **extra,
             )
             result["status"] = "ok"
         except PapermillExecutionError as exc:
@@ -160,6 +140,10 @@ def execute(task: dict) -> dict:
         else:
             result["status"] = "crashed"
         result["error"] = error_entry(_state["cells"], _state["cell"], name, str(exc) or repr(exc))
+    finally:
+        _close_client()
+        if release is not None and km is not None:
+            release(km)
     if result["status"] in ("ok", "failed") and task.get("html"):
         try:
             from .publish import export_html
@@ -168,16 +152,3 @@ def execute(task: dict) -> dict:
         except Exception as exc:  # noqa: BLE001
             result["html_error"] = f"{type(exc).__name__}: {exc}"
     return result
-
-
-def main(argv: list[str]) -> int:
-    _die_with_parent()
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    task = json.loads(argv[1])
-    result = execute(task)
-    write_text(argv[2], json.dumps(result, ensure_ascii=False))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import secrets
@@ -49,12 +50,13 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z-" + secrets.token_hex(3)
 
 
-def export_html(notebook: str | Path, html: str | Path) -> Path:
-    """Write an offline HTML report of an executed notebook: outputs only, no code, no prompts."""
+@functools.lru_cache(maxsize=1)
+def html_exporter():
+    """The HTML exporter (templates loaded once per process; a report worker reuses it)."""
     import jinja2
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name="lab",
         exclude_input=True,
         exclude_input_prompt=True,
@@ -62,7 +64,11 @@ def export_html(notebook: str | Path, html: str | Path) -> Path:
         extra_loaders=[jinja2.DictLoader({"staffcalc_offline.html.j2": _OFFLINE_TEMPLATE})],
         template_file="staffcalc_offline.html.j2",
     )
-    body, _ = exporter.from_filename(str(notebook))
+
+
+def export_html(notebook: str | Path, html: str | Path) -> Path:
+    """Write an offline HTML report of an executed notebook: outputs only, no code, no prompts."""
+    body, _ = html_exporter().from_filename(str(notebook))
     body = strip_remote(body)
     return write_text(html, body)
 

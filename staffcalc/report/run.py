@@ -7,8 +7,10 @@ Order (nothing below step 4 starts a kernel; nothing is written before step 5):
    as-of date used (a bad path, type or bound stops the run here);
 3. check every notebook's parameters against its ``parameters`` cell (:mod:`.params`);
 4. take the lock ``<out>/.staffcalc-report.lock`` without waiting (another run holds it: exit 3);
-5. write into ``<out>/.tmp-<run-id>/``: run the notebooks (thread pool of ``--jobs`` workers, each
-   notebook in its own process; or a Dask cluster with ``--scheduler``);
+5. write into ``<out>/.tmp-<run-id>/``: run the notebooks on a pool of ``--jobs`` warm report
+   workers (:mod:`.pool`, each notebook on a fresh pre-started kernel), or with ``--scheduler`` on
+   a Dask cluster whose workers each keep such a pool; a terminal shows notebooks done / total and
+   an ETA;
 6. write ``manifest.json``, rename the folder to ``<out>/<run-id>/``, and move ``latest`` to it if
    every notebook succeeded (:mod:`.publish` explains why a failed run is published without moving
    ``latest``).
@@ -36,7 +38,8 @@ from .config import ConfigError, NotebookSpec, load_config
 from .manifest import file_entries, policy_entry, sha256_file, write_json
 from .params import Declared, ParameterError, declared_parameters
 from .params import check as check_parameters
-from .task import kill_all, run_task
+from .pool import Pool, kill_all, shutdown_local
+from .task import run_task
 
 LOCK_NAME = ".staffcalc-report.lock"
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -273,10 +276,22 @@ def _crashed(task: dict, exc: BaseException) -> dict:
             "html_error": None, "attempts": 0, "worker": None, "started": now, "finished": now, "duration_s": 0.0}
 
 
-def _run_local(tasks: list[dict], jobs: int, say: Callable[[str], None]) -> list[dict]:
+def _eta(done: int, total: int, elapsed: float) -> str:
+    """``[k/n] ETA m:ss`` — notebooks done of all, time left at the pace so far."""
+    left = elapsed / done * (total - done) if done else 0.0
+    return f"  [{done}/{total}] ETA {int(left // 60)}:{int(left % 60):02d}" if done < total else f"  [{done}/{total}]"
+
+
+def _run_local(tasks: list[dict], jobs: int, say: Callable[[str], None], progress: bool = False) -> list[dict]:
+    """Run the tasks on a pool of ``jobs`` warm workers (:mod:`.pool`), ``jobs`` at a time."""
     results: dict[int, dict] = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) as pool:
-        futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
+    size = max(1, min(jobs, len(tasks)))
+    first = tasks[0] if tasks else {"kernel": "python3", "cwd": ".", "run_id": ""}
+    t0 = time.time()
+    with Pool(size, kernel=first["kernel"], cwd=first["cwd"], run_id=first.get("run_id", "")) as engine, \
+            ThreadPoolExecutor(max_workers=size) as threads:
+        engine.expect(len(tasks))
+        futures = {threads.submit(run_task, t, engine): i for i, t in enumerate(tasks)}
         try:
             for fut in as_completed(futures):
                 i = futures[fut]
@@ -285,6 +300,8 @@ def _run_local(tasks: list[dict], jobs: int, say: Callable[[str], None]) -> list
                 except Exception as exc:  # noqa: BLE001 - run_task does not raise; belt and braces
                     results[i] = _crashed(tasks[i], exc)
                 say(_line(results[i]))
+                if progress:
+                    say(_eta(len(results), len(tasks), time.time() - t0))
         except BaseException:
             for fut in futures:
                 fut.cancel()
@@ -310,13 +327,19 @@ def _run_dask(client, tasks: list[dict], say: Callable[[str], None]) -> list[dic
     futures = client.map(run_task, tasks, pure=False)
     index = {f.key: i for i, f in enumerate(futures)}
     results: dict[int, dict] = {}
-    for fut in dask_completed(futures):
-        i = index[fut.key]
+    try:
+        for fut in dask_completed(futures):
+            i = index[fut.key]
+            try:
+                results[i] = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a worker died: report, do not wait
+                results[i] = _crashed(tasks[i], exc)
+            say(_line(results[i]))
+    finally:
         try:
-            results[i] = fut.result()
-        except Exception as exc:  # noqa: BLE001 - a worker died: report, do not wait
-            results[i] = _crashed(tasks[i], exc)
-        say(_line(results[i]))
+            client.run(shutdown_local)  # the workers' report pools end with the run
+        except Exception:  # noqa: BLE001 - a cluster that went away has no pools left
+            pass
     return [results[i] for i in range(len(tasks))]
 
 
@@ -382,7 +405,7 @@ def execute(p: Plan, say: Callable[[str], None] | None = None, progress: bool = 
                 with client:
                     results = _run_dask(client, p.tasks, say)
             else:
-                results = _run_local(p.tasks, p.options.jobs, say)
+                results = _run_local(p.tasks, p.options.jobs, say, progress)
         except BaseException:
             kill_all()
             raise
@@ -401,7 +424,7 @@ def execute(p: Plan, say: Callable[[str], None] | None = None, progress: bool = 
 
 def _manifest(p: Plan, results: list[dict], inputs: list[dict], started: dt.datetime,
               finished: dt.datetime, duration: float, status: str) -> dict:
-    import papermill
+    from importlib.metadata import version
 
     source_sha = {spec.name: sha256_file(spec.path) for spec in p.specs}
     notebooks = []
@@ -440,7 +463,7 @@ def _manifest(p: Plan, results: list[dict], inputs: list[dict], started: dt.date
         "duration_s": round(duration, 3),
         "staffcalc_version": __version__,
         "python": platform.python_version(),
-        "papermill_version": papermill.__version__,
+        "papermill_version": version("papermill"),  # importing papermill here would cost seconds
         "command": list(o.command),
         "config": {"path": str(p.config_path), "sha256": sha256_file(p.config_path)},
         "data_dir": str(p.data_dir),
