@@ -36,7 +36,7 @@ READY_MSG = "\x1estaffcalc-ready"
 # Imported by each kernel before it answers; a notebook's own imports then cost nothing.
 WARM_IMPORTS = ("import numpy, pandas, matplotlib.pyplot, IPython.display, staffcalc.io, staffcalc.policy, staffcalc.export, "
                 "staffcalc.schemas, staffcalc.plots, staffcalc.scoring, staffcalc.quotas, staffcalc.eligibility, "
-                "staffcalc.review, staffcalc.leave_cost, staffcalc.pay")
+                "staffcalc.review, staffcalc.leave_cost, staffcalc.pay, staffcalc.notebook")
 
 _kernels: dict[int, object] = {}  # pid -> kernel manager, for the SIGTERM handler
 
