@@ -4,6 +4,7 @@ Modules (each cites the clauses it encodes; the domain spec is shared/spec/polic
     policy             parameters in force on a date, what-if overrides, diff
     schemas, io        the data dictionary; reading and validating input tables
     quotas             senior-post caps, level splits, quota table (P6 §8–§11)
+    category           a discipline's category from its degree programmes (P6 §9)
     eligibility        who may apply for a post (P6 §12–§17, §38–§39)
     review             quorum, votes, peer review, committees, appeals (P6 §19–§31)
     scoring            class-teacher appraisal, recruitment, duty rules (P2–P5)

@@ -289,7 +289,8 @@ def quota_table(
     """Per-discipline post quotas and occupancy (spec §2; P6 §9, §11).
 
     Inputs: ``disciplines`` (discipline_id, discipline_name, unit_id, unit_name, category,
-    establishment) and the ``staff`` roster (discipline_id, post_level, on_establishment).
+    establishment; optionally the programme columns from which :func:`staffcalc.category.discipline_category`
+    derives the category, P6 §9) and the ``staff`` roster (discipline_id, post_level, on_establishment).
     ``adjustment``: the §9 float per category (mapping ``{"A": 0.05}``) or one number;
     ``discipline_adjustment``: per discipline id (replaces the category value for that discipline);
     ``full_senior_share`` / ``method`` default to the policy (``quotas.full_senior_share``,
@@ -297,7 +298,8 @@ def quota_table(
     president (§9 校长具有一定的岗位调节权) — reported in ``cap_source``/``cap_clause``;
     ``unit``: keep one unit (unit_id or unit_name; empty = all).
 
-    Output, one row per discipline: category, establishment, senior_ratio, adjustment, ratio_used,
+    Output, one row per discipline: category (the one the caps use), category_given, category_derived,
+    category_warning (given and derived disagree: a warning, not an error), establishment, senior_ratio, adjustment, ratio_used,
     formula_cap, senior_cap, cap_source, cap_clause, full_senior_share, full_cap, associate_cap,
     full_share_clause, level_clause (where each cap comes from), cap_L2…cap_L7 (P6 §11 split), guide_L8…guide_L12 (the §11 ratio applied to the intermediate and
     junior posts held — those groups have no cap, §9), occupied_L1…occupied_L12, occupied_other
@@ -305,12 +307,16 @@ def quota_table(
     (cap − occupied; negative = over quota), over_quota and over_quota_items.  Fully vectorised.
     """
     pol = policy_or_default(policy)
-    require_columns(disciplines, ["discipline_id", "discipline_name", "unit_id", "unit_name", "category",
-                                  "establishment"], "table disciplines")
+    from .category import discipline_category  # category.py uses this module's checks
+
+    require_columns(disciplines, ["discipline_id", "discipline_name", "unit_id", "unit_name", "establishment"],
+                    "table disciplines")
     require_columns(staff, ["discipline_id", "post_level"], "table staff")
     d = disciplines.reset_index(drop=True)
     check(d["discipline_id"].duplicated(keep=False).to_numpy(), d.index, "discipline_id", "duplicate_id",
           "duplicated", "学科代码重复", d["discipline_id"].to_numpy(), table="disciplines")
+    categories = discipline_category(d, pol)  # P6 §9: given, or derived from the programmes
+    d["category"] = categories["category"]
 
     # -- occupancy over the whole roster first (every staff row must name a known discipline)
     basis = pol.get("quotas.occupancy_basis")
@@ -341,6 +347,7 @@ def quota_table(
         if not keep.any():
             raise QuotaError(f"unit {unit!r}: no discipline in this unit (unit_id or unit_name) / 未找到该单位")
     d = d[keep].reset_index(drop=True)
+    categories = categories[keep].reset_index(drop=True)
     occ = occ[keep]
     n = len(d)
 
@@ -400,7 +407,9 @@ def quota_table(
     out = {
         "unit_id": d["unit_id"].to_numpy(), "unit_name": d["unit_name"].to_numpy(),
         "discipline_id": d["discipline_id"].to_numpy(), "discipline_name": d["discipline_name"].to_numpy(),
-        "category": cat, "establishment": est,
+        "category": cat, "category_given": categories["category_given"].to_numpy(),
+        "category_derived": categories["category_derived"].to_numpy(),
+        "category_warning": categories["category_warning"].to_numpy(), "establishment": est,
         "senior_ratio": d["category"].map(pol.get(CATEGORIES_PATH)).astype(float).to_numpy(),
         "adjustment": pd.to_numeric(pd.Series(adj)).astype(float).to_numpy(),
         "ratio_used": ratio_float, "formula_cap": formula_cap, "senior_cap": cap,

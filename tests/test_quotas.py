@@ -360,7 +360,8 @@ def test_spec_s2_5_bad_roster_raises(small):
     dup = pd.concat([disc, disc.iloc[[0]]], ignore_index=True)
     with pytest.raises(QuotaError, match="duplicated"):
         quotas.quota_table(dup, staff, POL)
-    with pytest.raises(QuotaError, match="missing column"):
+    # no category and no programme columns to derive it from (P6 §9)
+    with pytest.raises(QuotaError, match=r"table disciplines, row D1, .*column category: no category .*category_unknown"):
         quotas.quota_table(disc.drop(columns=["category"]), staff, POL)
 
 

@@ -23,6 +23,17 @@ ROLES = ("dean", "party_secretary", "professor", "expert", "school_leader")
 EXEMPTION_BASES = ("985_full_senior", "cas_full_senior", "tenured_associate_abroad")
 POST_ZH = {"full": "正高级", "associate": "副高级", "intermediate": "中级", "junior": "初级"}
 
+# Degree programmes of a discipline (P6 §9), from which its category is derived
+# (staffcalc.category; which programme gives which category is policy: quotas.category.programmes).
+PROGRAMME_COLUMNS = (
+    Column("doctoral_first_level", "一级学科博士学位授权点", "bool",
+           "Holds a first-level doctoral programme (→ A, P6 §9)", required=False, nullable=True),
+    Column("doctoral_second_level", "二级学科博士学位授权点", "bool",
+           "Holds a second-level doctoral programme (→ A, P6 §9)", required=False, nullable=True),
+    Column("master_second_level", "二级学科硕士学位授权点", "bool",
+           "Holds a second-level master's programme (→ B, P6 §9)", required=False, nullable=True),
+)
+
 DISCIPLINES = Table(
     kind="disciplines",
     zh="学科编制表",
@@ -34,10 +45,18 @@ DISCIPLINES = Table(
         Column("discipline_name", "学科名称", "str", "Discipline name"),
         Column("unit_id", "单位代码", "str", "Unit (college/department) code"),
         Column("unit_name", "单位名称", "str", "Unit name"),
-        Column("category", "学科类别", "str", "P6 §9 category: A doctoral, B master's, C general",
-               allowed=("A", "B", "C")),
+        Column("category", "学科类别", "str",
+               "P6 §9 category: A doctoral, B master's, C general; may be empty where the programme columns "
+               "are given (then derived from them; a given category that disagrees is a warning)",
+               allowed=("A", "B", "C"), required=False, nullable=True),
         Column("establishment", "教师编制数", "int", "Teacher establishment (编制) of the discipline",
                unit="persons", min=0),
+        *PROGRAMME_COLUMNS,
+    ),
+    checks=(
+        Check("category_or_programmes", "a category or at least one programme column is given (P6 §9)",
+              "须填学科类别或学位授权点", ("category", *(c.name for c in PROGRAMME_COLUMNS)),
+              lambda df: df[["category", *(c.name for c in PROGRAMME_COLUMNS)]].notna().any(axis=1)),
     ),
 )
 
@@ -247,6 +266,10 @@ LABELS = {
     "over_quota": "超岗",
     "over_quota_items": "超岗项目",
     "method": "取整方法",
+    "category_given": "填报学科类别",
+    "category_derived": "按学位授权点应属类别",
+    "category_source": "学科类别来源",
+    "category_warning": "学科类别提示",
     "excess_senior": "高级超岗人数",
     "disciplines": "学科数",
     "disciplines_over_quota": "超岗学科数",
