@@ -6,25 +6,23 @@ A planner moves a parameter (a grade cut-off, a per-item deduction, a bonus code
 beside the baseline.  Nothing here draws widgets (that is :mod:`staffcalc.whatif`).
 
 * :func:`load_baseline` reads the sample tables once (:func:`staffcalc.io.read_tables`), validates
-  them through the public scoring functions and precomputes what no parameter changes:
-
-  - the failed-item counts of every teacher-month as an ``(n, sections)`` integer matrix, so the
-    section scores ``max(floor, max − per_item × failed)`` (P5 §4) are one broadcast;
-  - the coded events as a sparse teacher-month × code count matrix in coordinate form (row of the
-    teacher-month, catalogue position of the code, count; kept in event order), so bonus, deduction
-    and the allowance-forfeit flag (P5 §4(四)(五)) are a sparse matrix-vector product with the
-    catalogue's point vector: ``bincount(row, count × points[code])`` — the same sums, in the same
-    order, as :func:`staffcalc.scoring.event_points` (a dense matrix product was slower here);
-  - the semester ratings as arrays and the direct-grade decisions (P5 §6, §7), which no weight or
-    cut-off changes;
-  - the recruitment eligibility (P4 一).
+  them through the public scoring functions and precomputes the inputs of the P5 kernels
+  (:mod:`staffcalc.scoring.kernels`) that no parameter changes: the failed-item counts as an
+  ``(n, sections)`` matrix, the coded events in coordinate form (row of the teacher-month, catalogue
+  position of the code, count), the semester ratings as arrays and the direct-grade codes given.
+  The rules themselves are only in the kernels, which the public functions call too; this module
+  keeps precomputation and caching.
 
 * :func:`recompute` applies ``policy.override(overrides)`` (plus the checks below) and redoes only
-  the stages whose parameters differ from the last computation of that stage: monthly appraisal
-  (P5 §3–§4), semester grades (P5 §5–§7), recruitment ranking and appointment line (P4 六), caps and
-  vacancies per discipline (P6 §9, §11; :func:`staffcalc.quotas.quota_table`).  Results equal the
-  public functions (``monthly_appraisal``, ``semester_grades``, ``recruitment_scores`` + ``appoint``,
-  ``quota_table``) for the same policy — ``tests/test_scenario.py`` checks that for several overrides.
+  the stages and kernel steps whose parameters differ from their last computation: monthly
+  appraisal (P5 §3–§4: section scores, event totals, score, grade, allowance), semester grades
+  (P5 §5–§7: override decisions, rating checks, composite, grade), recruitment ranking and
+  appointment line (P4 六), caps and vacancies per discipline (P6 §9, §11;
+  :func:`staffcalc.quotas.quota_table`).  ``Baseline.computed`` counts the computations of each
+  stage and step.  Results equal the public functions (``monthly_appraisal``, ``semester_grades``,
+  ``recruitment_scores`` + ``appoint``, ``quota_table``) for the same policy —
+  ``tests/test_scenario.py`` checks that for several overrides and random data.
+  :func:`monthly_trace` / :func:`semester_trace` give the kernels' intermediate arrays.
 
 * :func:`check_policy` refuses what the report notebooks would fail on later: weights that do not sum
   to 1 (P5 §5, P4 六.2), a malformed rubric or catalogue, and grade cut-offs that are not in the
@@ -42,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -56,11 +55,14 @@ from . import scoring
 from .atomic import write_text
 from .checks import policy_or_default
 from .policy import Policy, PolicyError
-from .scoring._common import ScoringInputError, check, exact_weights, snap
+from .scoring import appraisal as A
+from .scoring import kernels as K
+from .scoring._common import ScoringInputError, exact_weights
 
 __all__ = [
     "DEFAULT_AS_OF", "DEFAULT_OPENINGS", "GRADE_KEYS", "TABLE_KINDS", "Baseline", "Result", "load_baseline",
     "from_tables", "recompute", "scenario_policy", "check_policy", "export_overrides", "grade_key",
+    "monthly_trace", "semester_trace",
 ]
 
 DEFAULT_AS_OF = "2026-09-01"  # the sample data's as-of date
@@ -78,9 +80,6 @@ NS = "appraisal"
 SEMESTER_ONLY = ("appraisal.composite_weights", "appraisal.rating_scale", "appraisal.direct_grade",
                  "appraisal.override_precedence")
 SEMESTER_PARAMS = (*SEMESTER_ONLY, "appraisal.grade_bands")
-# The semester fast path reuses the baseline's direct-grade decisions and rating checks; a change to
-# one of these makes the stage call the public semester_grades instead.
-SEMESTER_SLOW = ("appraisal.rating_scale", "appraisal.direct_grade", "appraisal.override_precedence")
 RECRUITMENT_ELIGIBILITY = ("recruitment.eligibility",)
 WEIGHT_PATHS = {  # weights that must sum to 1 exactly (checked with exact_weights)
     "appraisal.composite_weights": ("self", "student", "college"),
@@ -93,13 +92,12 @@ def grade_key(name: str, position: int) -> str:
     return GRADE_KEYS.get(name, f"g{position}")
 
 
-def _under(path: str, prefixes) -> bool:
-    return any(path == p or path.startswith(p + ".") for p in prefixes)
-
-
 def _stage_key(pol: Policy, include, exclude=()) -> str:
-    """A fingerprint of the parameter values a stage reads (repr keeps order and -inf)."""
-    return repr([(p, pol.values[p]) for p in pol.values if _under(p, include) and not _under(p, exclude)])
+    """A fingerprint of the parameter values a stage reads (repr keeps order and -inf): the
+    parameters at or under a dotted prefix of ``include`` and not under one of ``exclude``."""
+    inc = tuple(p + "." for p in include)
+    exc = tuple(p + "." for p in exclude) or ("\0",)
+    return repr([(p, v) for p, v in pol.values.items() if (p + ".").startswith(inc) and not (p + ".").startswith(exc)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -119,7 +117,7 @@ class Result:
     ``monthly_changes`` / ``semester_changes``: rows whose grade differs from the baseline;
     ``crossed``: candidates on a different side of the appointment line than in the baseline;
     ``quota_changes``: disciplines whose caps or vacancies differ.  ``timings``: milliseconds per stage
-    (``0`` where the stage was reused).
+    (``0`` where the stage was reused; for the benchmark, not for display).
     """
 
     policy: Policy
@@ -154,20 +152,21 @@ class Result:
 
 @dataclass
 class _Precomputed:
-    """Arrays that no overridable parameter changes (built once per baseline)."""
+    """The kernels' inputs that no overridable parameter changes (built once per baseline)."""
 
     section_ids: list          # policy section keys, in policy order
-    failed: np.ndarray         # (n, sections) int64
-    failed_max: np.ndarray     # (sections,) largest failed count per section
+    failed: np.ndarray         # (n, sections) int64 failed-item counts
     codes: list                # catalogue codes (bonus first, then deduction), policy order
     event_row: np.ndarray      # per event: row of its teacher-month in appraisal_items
     event_code: np.ndarray     # per event: position of its code in ``codes``
-    event_count: np.ndarray    # per event: occurrences (float64)
+    event_count: np.ndarray    # per event: occurrences (int64)
     keys: pd.DataFrame         # staff_id, period of each teacher-month (appraisal_items order)
+    month_labels: pd.Index     # "staff_id period" of each teacher-month, for error messages
     semester_keys: pd.DataFrame  # staff_id, semester of each semester_ratings row
+    semester_labels: pd.Index  # "staff_id semester", for error messages
     ratings: tuple             # three float arrays (self, student, college), NaN where missing
-    has_override: np.ndarray   # bool per semester row: a direct-grade condition decides it
-    override_pos: np.ndarray   # band position of the deciding grade (-1 where none)
+    override_row: np.ndarray   # per direct-grade code given: its semester row
+    override_code: np.ndarray  # per direct-grade code given: position in direct_grade_conditions
 
 
 @dataclass
@@ -185,6 +184,7 @@ class Baseline:
     pre: _Precomputed
     result: Result | None = None
     cache: dict = field(default_factory=dict)
+    computed: Counter = field(default_factory=Counter)  # computations (not reuses) per stage and step
 
     @property
     def grade_names(self) -> list[str]:
@@ -222,31 +222,25 @@ def from_tables(tables: Mapping[str, pd.DataFrame], policy: Policy | None = None
             for k in TABLE_KINDS}
     slim["staff"] = slim["staff"][[c for c in ("staff_id", "discipline_id", "post_level", "on_establishment")
                                    if c in slim["staff"].columns]]
-    items, events = slim["appraisal_items"], slim["appraisal_events"]
+    items, events, ratings = slim["appraisal_items"], slim["appraisal_events"], slim["semester_ratings"]
     # validation through the public pipeline (raises ScoringInputError on bad input)
     scoring.monthly_appraisal(items, events, pol)
-    semesters = scoring.semester_grades(slim["semester_ratings"], pol)
+    scoring.semester_grades(ratings, pol)
 
-    secs = scoring.sections(pol)
-    failed = np.column_stack([items[c].to_numpy(dtype=np.int64) for c in secs["column"]]) if len(secs) else \
-        np.zeros((len(items), 0), dtype=np.int64)
-    cat = scoring.catalogue(pol)
+    rubric = K.Rubric.from_policy(pol)
+    codes = K.Codes.from_policy(pol)
+    code_pos, count = A._event_arrays(events, codes)
     row = pd.MultiIndex.from_frame(items[["staff_id", "period"]].astype(object)).get_indexer(
         pd.MultiIndex.from_frame(events[["staff_id", "period"]].astype(object)))
-    code = pd.Index(cat["code"].astype(object)).get_indexer(events["code"].astype(object))
-    ratings = slim["semester_ratings"]
+    override_row, override_code = A.override_entries(ratings, scoring.direct_grade_conditions(pol))
     pre = _Precomputed(
-        section_ids=list(secs["section"]), failed=failed,
-        failed_max=failed.max(axis=0) if len(failed) else np.zeros(failed.shape[1], dtype=np.int64),
-        codes=list(cat["code"]), event_row=row.astype(np.int64), event_code=code.astype(np.int64),
-        event_count=events["count"].to_numpy(dtype="float64"),
+        section_ids=list(rubric.section), failed=A._failed_matrix(items, rubric), codes=list(codes.code),
+        event_row=row.astype(np.int64), event_code=code_pos.astype(np.int64), event_count=count,
         keys=items[["staff_id", "period"]].reset_index(drop=True),
+        month_labels=pd.Index(items["staff_id"].astype(str) + " " + items["period"].astype(str)),
         semester_keys=ratings[["staff_id", "semester"]].reset_index(drop=True),
-        ratings=tuple(pd.to_numeric(ratings[c]).to_numpy(dtype="float64") for c in scoring.appraisal.RATING_COLUMNS),
-        has_override=(semesters["grade_basis"] == "override").to_numpy(),
-        override_pos=np.where(semesters["grade_basis"] == "override",
-                              pd.Index(list(scoring.grade_bands(pol))[::-1]).get_indexer(
-                                  semesters["grade"].to_numpy(dtype=object)), -1),
+        semester_labels=pd.Index(ratings["staff_id"].astype(str) + " " + ratings["semester"].astype(str)),
+        ratings=A.rating_arrays(ratings), override_row=override_row, override_code=override_code,
     )
     base = Baseline(policy=pol, tables=slim, openings=openings, pre=pre)
     base.result = recompute(base, {})
@@ -287,138 +281,81 @@ def scenario_policy(baseline_policy: Policy, overrides: Mapping[str, Any], rubri
 # --------------------------------------------------------------------------------------------
 # Stages
 # --------------------------------------------------------------------------------------------
-def _grade_positions(score: np.ndarray, pol: Policy, index, column: str) -> tuple[np.ndarray, list[str]]:
-    """Band position (0 = lowest grade) by the half-open bands of P5 §3, as scoring.grade does."""
-    bands = scoring.grade_bands(pol)
-    names = list(bands)[::-1]
-    bounds = np.array(list(bands.values())[::-1], dtype="float64")
-    pos = np.searchsorted(bounds, score, side="right") - 1
-    check(pos < 0, index, column, "below_lowest_band", f"score below the lowest grade band ({bounds[0]})",
-          "分数低于最低等次下限", score)
-    return pos, names
-
-
-def _counts(pos: np.ndarray, names: list[str]) -> pd.Series:
-    """Rows per grade, highest grade first (zeros included)."""
-    n = np.bincount(pos[pos >= 0], minlength=len(names)) if len(pos) else np.zeros(len(names), dtype=np.int64)
-    return pd.Series(n[::-1].astype(np.int64), index=names[::-1], name="count")
-
-
 def _memo(base: Baseline, name: str, key: str, fn):
-    """The value of ``fn()`` for ``key``, reused while the parameters behind ``key`` are unchanged."""
+    """The value of ``fn()`` for ``key``, reused while the parameters behind ``key`` are unchanged.
+
+    Every computation (not a reuse) is counted in ``base.computed[name]``.
+    """
     hit = base.cache.get(("step", name))
     if hit is not None and hit[0] == key:
         return hit[1]
     value = fn()
+    base.computed[name] += 1
     base.cache[("step", name)] = (key, value)
     return value
 
 
-def _base_scores(base: Baseline, pol: Policy) -> tuple[np.ndarray, float]:
-    """Sum of the section scores ``max(floor, max − per_item × failed)`` (P5 §4, spec §5.1) and Σ max."""
+def monthly_trace(base: Baseline, pol: Policy) -> tuple[K.MonthlyTrace, K.Bands]:
+    """The monthly stage (P5 §3–§4) by the kernels of :mod:`staffcalc.scoring.kernels` on the
+    precomputed arrays.  Section scores and event totals are reused while their parameters are
+    unchanged, so moving a grade cut-off costs one comparison per teacher-month."""
     pre = base.pre
-    secs = scoring.sections(pol)
-    if list(secs["section"]) != pre.section_ids:
+    rubric_key = _stage_key(pol, (f"{NS}.sections", f"{NS}.section_floor", f"{NS}.clip_score"))
+    rubric = _memo(base, "rubric", rubric_key, lambda: K.Rubric.from_policy(pol))
+    if list(rubric.section) != pre.section_ids:
         raise PolicyError(f"{NS}.sections changed shape / 考核项目结构已改变")
-    s_items = secs["section_items"].to_numpy()
-    for j in np.flatnonzero(pre.failed_max > s_items):  # only sections whose item count fell below the data
-        sec = secs.iloc[j]
-        check(pre.failed[:, j] > s_items[j], base.tables["appraisal_items"].index, sec["column"],
-              "more_failed_than_items",
-              f"more failed items than section {sec['section']} has ({sec['section_items']}) (P5 {sec['clause']})",
-              f"不合格项数超过该部分项数（{sec['section']} 共 {sec['section_items']} 项）", pre.failed[:, j])
-    floor = pol.get(f"{NS}.section_floor")
-    maxes = np.array(list(secs["section_max"]))
-    per_item = np.array(list(secs["per_item"]))
-    scores = np.maximum(floor, maxes[None, :] - per_item[None, :] * pre.failed).astype("float64")
-    total = np.zeros(len(scores))
-    for j in range(scores.shape[1]):  # section by section, the additions scoring.appraisal_scores makes
-        total += scores[:, j]
-    return total, float(secs["section_max"].sum())
-
-
-def _event_totals(base: Baseline, pol: Policy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bonus, deduction and allowance-forfeit per teacher-month (P5 §4(四)(五)).
-
-    A sparse matrix-vector product over the events in coordinate form — ``bincount(row, count ×
-    points[code])`` — so the sums run in event order exactly as :func:`staffcalc.scoring.event_points`.
-    """
-    pre = base.pre
-    n = len(pre.keys)
-    cat = scoring.catalogue(pol).set_index("code").loc[pre.codes]
-    is_bonus = (cat["code_kind"] == "bonus").to_numpy()[pre.event_code]
-    points = cat["code_points"].to_numpy(dtype="float64")[pre.event_code] * pre.event_count
-    forfeit = cat["forfeits_allowance"].to_numpy(dtype=bool)[pre.event_code] & (pre.event_count > 0)
-    bonus = np.bincount(pre.event_row, weights=np.where(is_bonus, points, 0.0), minlength=n)
-    deduction = np.bincount(pre.event_row, weights=np.where(is_bonus, 0.0, points), minlength=n)
-    forfeited = np.bincount(pre.event_row, weights=forfeit.astype(np.float64), minlength=n) > 0
-    return bonus, deduction, forfeited
+    sec_key = _stage_key(pol, (f"{NS}.sections", f"{NS}.section_floor"))
+    sec = _memo(base, "section_scores", sec_key, lambda: K.section_matrix(pre.failed, rubric, pre.month_labels))
+    base_score = _memo(base, "base_scores", sec_key, lambda: K.base_scores(sec))
+    events = _memo(base, "event_totals", _stage_key(pol, (f"{NS}.bonus", f"{NS}.deduction")),
+                   lambda: K.event_totals(pre.event_row, pre.event_code, pre.event_count,
+                                          K.Codes.from_policy(pol, order=pre.codes), len(pre.keys)))
+    bands = K.Bands.from_policy(pol, with_allowance=True)
+    score = K.monthly_score(base_score, events.bonus, events.deduction, rubric)
+    pos = K.grade_positions(score, bands, pre.month_labels)
+    return K.MonthlyTrace(sections=sec, base=base_score, events=events, score=score, pos=pos,
+                          allowance=K.allowance(pos, events.forfeited, bands)), bands
 
 
 def _monthly(base: Baseline, pol: Policy) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
-    """Monthly appraisal (P5 §3, §4) from the precomputed arrays; equals scoring.monthly_appraisal.
-
-    Section scores and event points are reused while their parameters are unchanged, so moving a
-    grade cut-off costs one comparison per teacher-month.
-    """
+    """Monthly appraisal (P5 §3, §4) as a table; equals scoring.monthly_appraisal."""
     pre = base.pre
-    base_score, max_total = _memo(base, "base_score", _stage_key(pol, (f"{NS}.sections", f"{NS}.section_floor")),
-                                  lambda: _base_scores(base, pol))
-    bonus, deduction, forfeited = _memo(base, "event_totals", _stage_key(pol, (f"{NS}.bonus", f"{NS}.deduction")),
-                                        lambda: _event_totals(base, pol))
-    score = snap(base_score + bonus - deduction)
-    if pol.get(f"{NS}.clip_score"):
-        score = np.clip(score, 0.0, max_total)
-    pos, names = _grade_positions(score, pol, pre.keys.index, "score")
-    amounts = pol.get(f"{NS}.allowance.monthly")
-    missing = set(names) - set(amounts)
-    if missing:
-        raise PolicyError(f"{NS}.allowance.monthly has no amount for grade(s) {sorted(missing)}")
-    per_grade = np.array([amounts[g] for g in names], dtype="float64")
+    t, bands = monthly_trace(base, pol)
     out = pd.DataFrame({
-        "staff_id": pre.keys["staff_id"], "period": pre.keys["period"], "base_score": base_score,
-        "bonus": bonus, "deduction": deduction, "score": score,
-        "grade": pd.Categorical.from_codes(pos, categories=names, ordered=True),
-        "allowance_forfeited": forfeited, "allowance": np.where(forfeited, 0.0, per_grade[pos]),
+        "staff_id": pre.keys["staff_id"], "period": pre.keys["period"], "base_score": t.base,
+        "bonus": t.bonus, "deduction": t.deduction, "score": t.score, "grade": bands.categorical(t.pos),
+        "allowance_forfeited": t.forfeited, "allowance": t.allowance,
     })
-    return out, _counts(pos, names), pos
+    return out, bands.counts(t.pos), t.pos
+
+
+def semester_trace(base: Baseline, pol: Policy) -> K.SemesterTrace:
+    """The semester stage (P5 §5–§7) by the kernels on the precomputed ratings and direct-grade
+    codes; the override decisions and the rating checks are reused while their parameters are
+    unchanged."""
+    pre = base.pre
+    over_key = _stage_key(pol, (f"{NS}.direct_grade", f"{NS}.override_precedence"))
+    over = _memo(base, "override_decisions", over_key, lambda: K.override_decisions(
+        pre.override_row, pre.override_code, scoring.direct_grade_conditions(pol),
+        list(pol.get(f"{NS}.override_precedence")), len(pre.semester_keys)))
+    scale = pol.get(f"{NS}.rating_scale")
+    _memo(base, "check_ratings", over_key + repr(scale),
+          lambda: K.check_ratings(pre.ratings, scale, ~over.has, pre.semester_labels))
+    weights, denom = exact_weights(pol.get(f"{NS}.composite_weights"), K.WEIGHT_KEYS, f"{NS}.composite_weights")
+    return K.semester(pre.ratings, weights, denom, scale, over, K.Bands.from_policy(pol), pre.semester_labels,
+                      checked=True)
 
 
 def _semester(base: Baseline, pol: Policy) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
-    """Semester grades (P5 §5–§7): composite by exact integer weights, bands, direct-grade overrides.
-
-    The direct-grade decisions are the baseline's unless a parameter they depend on changed; then
-    the stage calls :func:`staffcalc.scoring.semester_grades` itself.
-    """
+    """Semester grades (P5 §5–§7) as a table; equals scoring.semester_grades."""
     pre = base.pre
-    names = list(scoring.grade_bands(pol))[::-1]  # lowest first
-    if _stage_key(pol, SEMESTER_SLOW) != _stage_key(base.policy, SEMESTER_SLOW):
-        full = scoring.semester_grades(base.tables["semester_ratings"], pol)
-        comp = full["composite"].to_numpy(dtype="float64")
-        score_grade = full["score_grade"].to_numpy(dtype=object)
-        basis = full["grade_basis"].to_numpy(dtype=object)
-        pos = pd.Index(names).get_indexer(full["grade"].to_numpy(dtype=object))
-    else:
-        weights, denom = exact_weights(pol.get(f"{NS}.composite_weights"), ("self", "student", "college"),
-                                       f"{NS}.composite_weights")
-        total = np.zeros(len(pre.semester_keys))
-        for w, x in zip(weights, pre.ratings, strict=True):  # the order of scoring.composite
-            total = total + int(w) * x
-        comp = snap(total / denom)
-        has_score = ~np.isnan(comp)
-        score_pos = np.full(len(comp), -1)
-        if has_score.any():
-            score_pos[has_score], _ = _grade_positions(comp[has_score], pol, pre.semester_keys.index[has_score],
-                                                       "composite")
-        score_grade = np.where(score_pos >= 0, np.array(names, dtype=object)[np.maximum(score_pos, 0)], "")
-        pos = np.where(pre.has_override, pre.override_pos, score_pos)
-        basis = np.where(pre.has_override, "override", "score")
+    t = semester_trace(base, pol)
     out = pd.DataFrame({
-        "staff_id": pre.semester_keys["staff_id"], "semester": pre.semester_keys["semester"], "composite": comp,
-        "score_grade": score_grade, "grade": pd.Categorical.from_codes(pos, categories=names, ordered=True),
-        "grade_basis": basis,
+        "staff_id": pre.semester_keys["staff_id"], "semester": pre.semester_keys["semester"],
+        "composite": t.composite, "score_grade": t.score_grade, "grade": t.bands.categorical(t.pos),
+        "grade_basis": t.basis,
     })
-    return out, _counts(pos, names), pos
+    return out, t.bands.counts(t.pos), t.pos
 
 
 def _recruitment(base: Baseline, pol: Policy, openings) -> pd.DataFrame:
@@ -446,6 +383,7 @@ def _staged(base: Baseline, name: str, key: str, compute, compare, timings: dict
     else:
         t = time.perf_counter()
         value, changes = compute(), None
+        base.computed[name] += 1
         timings[name] = (time.perf_counter() - t) * 1000
     if changes is None and base.result is not None:
         t = time.perf_counter()

@@ -27,7 +27,7 @@ from staffcalc import policy, quotas, scenario, scoring
 from staffcalc.io import read_tables
 from staffcalc.policy import PolicyError
 from staffcalc.quotas import QuotaError
-from staffcalc.scoring import ScoringInputError
+from staffcalc.scoring import ScoringInputError, kernels
 
 AS_OF = "2026-09-01"
 FAIL = ["fail_s1", "fail_s2a", "fail_s2b", "fail_s2c", "fail_s2d", "fail_s3"]
@@ -182,11 +182,54 @@ def test_p6_s9_adjustment_beyond_the_limit_is_an_error(tiny):
 
 
 def test_stages_not_touched_are_reused(tiny):
+    """State, not timing: ``Baseline.computed`` counts each stage's and kernel step's computations."""
     scenario.recompute(tiny, {})
+    before = dict(tiny.computed)
     r = scenario.recompute(tiny, {"quotas.senior_ratio.B": 0.55})
-    assert r.timings["monthly"] == 0.0 and r.timings["semester"] == 0.0 and r.timings["recruitment"] == 0.0
+    assert tiny.computed["quotas"] == before.get("quotas", 0) + 1
+    for stage in ("monthly", "semester", "recruitment"):
+        assert tiny.computed[stage] == before.get(stage, 0), stage
+    before = dict(tiny.computed)
     r = scenario.recompute(tiny, {"quotas.senior_ratio.B": 0.55, "appraisal.grade_bands.优秀": 99})
-    assert r.timings["quotas"] == 0.0 and grades(r)["T1"] == "良好"
+    assert tiny.computed["quotas"] == before["quotas"] and grades(r)["T1"] == "良好"
+    # a cut-off moves the grades only: section scores and event totals are reused
+    assert tiny.computed["monthly"] == before["monthly"] + 1
+    for step in ("section_scores", "base_scores", "event_totals", "override_decisions", "check_ratings"):
+        assert tiny.computed[step] == before[step], step
+
+
+def test_only_the_changed_kernel_step_is_called(tiny, monkeypatch):
+    """The what-if model calls the scoring kernels themselves: a bonus change calls event_totals
+    once and not section_matrix; a weight change calls the composite kernel and not the overrides."""
+    scenario.recompute(tiny, {})
+    calls = []
+    for name in ("section_matrix", "event_totals", "override_decisions", "composite", "check_ratings"):
+        real = getattr(kernels, name)
+        monkeypatch.setattr(kernels, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    scenario.recompute(tiny, {"appraisal.bonus.B-MEETING-FULL.points": 7})
+    assert calls.count("event_totals") == 1 and "section_matrix" not in calls and "override_decisions" not in calls
+    calls.clear()
+    scenario.recompute(tiny, {"appraisal.bonus.B-MEETING-FULL.points": 7, "appraisal.composite_weights.self": 0.3,
+                              "appraisal.composite_weights.college": 0.4})
+    assert calls == ["composite"]
+
+
+def test_p5_s4_5_3_zero_count_event_forfeits_nothing():
+    """P5 §4(五)3: a D-DISCIPLINE-UNIVERSITY row with count 0 records no sanction — the allowance
+    stays; with count 1 it is forfeited.  Same answer from the public function and the what-if model."""
+    t = tiny_tables()
+    t["appraisal_events"] = pd.DataFrame({
+        "staff_id": ["T1", "T2", "T3"], "period": ["2025-09"] * 3,
+        "code": ["D-DISCIPLINE-UNIVERSITY", "D-DISCIPLINE-UNIVERSITY", "D-INACTION"], "count": [0, 1, 0]})
+    pol = base_policy()
+    amounts = pol.get("appraisal.allowance.monthly")
+    public = scoring.monthly_appraisal(t["appraisal_items"], t["appraisal_events"], pol)
+    model = scenario.from_tables(t, pol).result.monthly
+    for got in (public, model):
+        assert list(got["allowance_forfeited"]) == [False, True, False]
+        # T1 96 优秀 (no points from a zero count); T3 91 优秀; T2 85 − 40 = 45 不合格, forfeited
+        assert list(got["score"]) == [96.0, 45.0, 91.0]
+        assert list(got["allowance"]) == [amounts["优秀"], 0.0, amounts["优秀"]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,6 +335,90 @@ def test_p5_s3_counts_partition_the_months_and_follow_the_cutoffs(excellent, goo
     assert r.monthly_counts["优秀"] == int((s >= excellent).sum())
     assert r.monthly_counts["优秀"] + r.monthly_counts["良好"] == int((s >= good).sum())
     assert r.monthly_counts["不合格"] == int((s < passing).sum())
+
+
+# --------------------------------------------------------------------------------------------
+# The what-if model against the public functions on random data
+# --------------------------------------------------------------------------------------------
+SECTIONS = scoring.sections(policy.load(AS_OF))
+CATALOGUE = scoring.catalogue(policy.load(AS_OF))
+DIRECT = list(scoring.direct_grade_conditions(policy.load(AS_OF))["code"])
+RATING = st.one_of(st.none(), st.integers(0, 200).map(lambda x: x / 2))
+
+
+@st.composite
+def p5_tables(draw):
+    """Teacher-months with any failed counts, coded events with counts 0–3 (zero counts included),
+    semester ratings with missing ones (made legal by a direct-grade code, P5 §6) and codes."""
+    n = draw(st.integers(1, 6))
+    staff = [f"T{i}" for i in range(n)]
+    items = pd.DataFrame({"staff_id": staff, "period": ["2025-10"] * n})
+    for s in SECTIONS.itertuples():
+        items[s.column] = draw(st.lists(st.integers(0, s.section_items), min_size=n, max_size=n))
+    ev = draw(st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(list(CATALOGUE["code"])), st.integers(0, 3)),
+                       max_size=12))
+    events = pd.DataFrame({"staff_id": [staff[i] for i, _, _ in ev], "period": ["2025-10"] * len(ev),
+                           "code": [c for _, c, _ in ev], "count": [k for _, _, k in ev]},
+                          columns=["staff_id", "period", "code", "count"]).astype({"count": "int64"})
+    rows = []
+    for sid in staff:
+        r = [draw(RATING) for _ in range(3)]
+        codes = draw(st.lists(st.sampled_from(DIRECT), max_size=2, unique=True))
+        if any(x is None for x in r) and not codes:
+            codes = [draw(st.sampled_from(DIRECT))]
+        rows.append({"staff_id": sid, "semester": "2025-2026-1", "self_score": r[0], "student_score": r[1],
+                     "college_score": r[2], "override_codes": ";".join(codes) or np.nan})
+    ratings = pd.DataFrame(rows).astype({c: "float64" for c in ("self_score", "student_score", "college_score")})
+    return {"appraisal_items": items, "appraisal_events": events, "semester_ratings": ratings}
+
+
+@functools.lru_cache(maxsize=1)
+def small_other_tables():
+    """A few candidates and disciplines of the sample: the P4/P6 stages a P5 baseline also builds."""
+    t = sample_tables()
+    disciplines = t["disciplines"].head(3)
+    return {"recruitment_candidates": t["recruitment_candidates"].head(5), "disciplines": disciplines,
+            "staff": t["staff"][t["staff"]["discipline_id"].isin(disciplines["discipline_id"])]}
+
+
+P5_OVERRIDE = st.one_of(
+    st.fixed_dictionaries({}),
+    st.builds(lambda s, k: {f"appraisal.sections.{s}.per_item": k}, st.sampled_from(list(SECTIONS["section"])),
+              st.integers(0, 8)),
+    st.builds(lambda c, k: {f"appraisal.{c[0]}.{c[1]}.points": k},
+              st.sampled_from(list(zip(CATALOGUE["code_kind"], CATALOGUE["code"]))), st.integers(0, 50)),
+    st.builds(lambda c, f: {f"appraisal.deduction.{c}.forfeits_allowance": f},
+              st.sampled_from(list(CATALOGUE.loc[CATALOGUE["code_kind"] == "deduction", "code"])), st.booleans()),
+    st.builds(lambda x: {"appraisal.grade_bands.优秀": x}, st.integers(81, 100)),
+    st.builds(lambda f: {"appraisal.section_floor": f}, st.integers(-20, 0)),
+    st.sampled_from([{"appraisal.composite_weights.self": 0.1, "appraisal.composite_weights.college": 0.6},
+                     {"appraisal.override_precedence": ["优秀", "不合格"]},
+                     {"appraisal.direct_grade.F-SANCTIONED": "合格"},
+                     {"appraisal.clip_score": True}]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables=p5_tables(), ov=P5_OVERRIDE)
+def test_whatif_model_equals_the_public_functions_on_random_data(tables, ov):
+    """The what-if model (precomputed arrays + cached kernel steps) and the public functions give
+    the same monthly and semester figures for random data and a random override; the forfeit flag
+    also equals a plain computation from the events (only an occurred forfeiting event, P5 §4(五)3)."""
+    pol = base_policy().override(ov) if ov else base_policy()
+    b = scenario.from_tables({**small_other_tables(), **tables}, base_policy())
+    got = scenario.recompute(b, ov)
+    monthly = scoring.monthly_appraisal(tables["appraisal_items"], tables["appraisal_events"], pol)
+    semester = scoring.semester_grades(tables["semester_ratings"], pol)
+    for col in ("base_score", "bonus", "deduction", "score", "allowance", "allowance_forfeited"):
+        assert np.array_equal(got.monthly[col].to_numpy(), monthly[col].to_numpy()), col
+    assert list(got.monthly["grade"].astype(str)) == list(monthly["grade"].astype(str))
+    assert np.array_equal(got.semester["composite"].to_numpy(), semester["composite"].to_numpy(), equal_nan=True)
+    for col in ("score_grade", "grade", "grade_basis"):
+        assert list(got.semester[col].astype(str)) == list(semester[col].astype(str)), col
+    ev = tables["appraisal_events"]
+    cat = scoring.catalogue(pol).set_index("code")
+    occurred = ev[(ev["count"] > 0) & ev["code"].map(cat["forfeits_allowance"]).astype(bool)]
+    assert list(got.monthly["allowance_forfeited"]) == list(tables["appraisal_items"]["staff_id"].isin(occurred["staff_id"]))
 
 
 # --------------------------------------------------------------------------------------------

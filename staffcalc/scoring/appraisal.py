@@ -21,6 +21,9 @@ Monthly pipeline: ``event_points(events)`` → merge with the failed-item counts
 ``appraisal_scores`` → ``monthly_allowance``; :func:`monthly_appraisal` does all of it.
 Semester pipeline: :func:`semester_grades` (composite + direct-grade overrides) →
 :func:`removal_status`.
+
+The rules themselves are the array kernels of :mod:`staffcalc.scoring.kernels`; the functions
+here validate and shape the input and output around them (as the what-if model does).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import pandas as pd
 
 from ..checks import policy_or_default
 from ..policy import Policy, PolicyError
+from . import kernels as K
 from ._common import (
     ScoringInputError,
     as_frame,
@@ -42,13 +46,11 @@ from ._common import (
     numeric,
     require_columns,
     shaped,
-    snap,
 )
 
 NS = "appraisal"
 EVENT_COLUMNS = ("staff_id", "period", "code", "count")
-POINT_COLUMNS = ("bonus", "deduction", "allowance_forfeited")
-RATING_COLUMNS = ("self_score", "student_score", "college_score")
+RATING_COLUMNS = K.RATING_COLUMNS
 _SEMESTER = re.compile(r"^(\d{4})-(\d{4})-([12])$")
 
 
@@ -67,7 +69,11 @@ def sections(policy: Policy | None = None) -> pd.DataFrame:
     Read from ``appraisal.sections.*``; each section must have whole, non-negative ``max``,
     ``items`` and ``per_item``.
     """
-    policy = policy_or_default(policy)
+    return pd.DataFrame(section_rows(policy_or_default(policy)))
+
+
+def section_rows(policy: Policy) -> list[dict]:
+    """The rows of :func:`sections` as dicts (validated; what the kernels' Rubric reads)."""
     rows = []
     for key, path in _entries(policy, f"{NS}.sections"):
         v = policy.get(path)
@@ -81,7 +87,10 @@ def sections(policy: Policy | None = None) -> pd.DataFrame:
                      "text": p.text, "description": p.description})
     if not rows:
         raise PolicyError(f"no {NS}.sections.* parameters in force / 政策文件未定义考核项目")
-    return pd.DataFrame(rows)
+    return rows
+
+
+CATALOGUE_COLUMNS = ["code", "code_kind", "code_points", "forfeits_allowance", "description", "clause", "text"]
 
 
 def catalogue(policy: Policy | None = None) -> pd.DataFrame:
@@ -90,7 +99,11 @@ def catalogue(policy: Policy | None = None) -> pd.DataFrame:
     Columns: code, code_kind ("bonus"/"deduction"), code_points (positive, per occurrence),
     forfeits_allowance, description, clause, text (the Chinese wording).
     """
-    policy = policy_or_default(policy)
+    return pd.DataFrame(catalogue_rows(policy_or_default(policy)), columns=CATALOGUE_COLUMNS)
+
+
+def catalogue_rows(policy: Policy) -> list[dict]:
+    """The rows of :func:`catalogue` as dicts (validated; what the kernels' Codes reads)."""
     rows = []
     for kind in ("bonus", "deduction"):
         for code, path in _entries(policy, f"{NS}.{kind}"):
@@ -102,12 +115,11 @@ def catalogue(policy: Policy | None = None) -> pd.DataFrame:
             forfeits = bool(v.get("forfeits_allowance", False)) if isinstance(v, dict) else False
             rows.append({"code": code, "code_kind": kind, "code_points": float(points), "forfeits_allowance": forfeits,
                          "description": p.description, "clause": p.clause, "text": p.text})
-    cat = pd.DataFrame(rows, columns=["code", "code_kind", "code_points", "forfeits_allowance", "description", "clause",
-                                     "text"])
-    dup = cat["code"].duplicated()
-    if dup.any():
-        raise PolicyError(f"codes defined twice in the appraisal catalogue: {sorted(cat.loc[dup, 'code'])}")
-    return cat
+    seen = [r["code"] for r in rows]
+    dup = sorted({c for c in seen if seen.count(c) > 1})
+    if dup:
+        raise PolicyError(f"codes defined twice in the appraisal catalogue: {dup}")
+    return rows
 
 
 def direct_grade_conditions(policy: Policy | None = None) -> pd.DataFrame:
@@ -156,31 +168,6 @@ def grade_bands(policy: Policy | None = None, order=None) -> dict[str, float]:
 # --------------------------------------------------------------------------------------------
 # Grades
 # --------------------------------------------------------------------------------------------
-def _grade_positions(score: np.ndarray, index, policy: Policy, column: str = "score") -> tuple[np.ndarray, list[str]]:
-    """Band position of each score (0 = lowest grade) and the grade names, lowest first."""
-    bands = grade_bands(policy)
-    names = list(bands)[::-1]  # lowest grade first
-    bounds = np.array(list(bands.values())[::-1], dtype="float64")
-    check(np.isnan(score), index, column, "grade_nan",
-          "no grade for a missing score (NaN)", "分数缺失，无法评定等次")
-    check(np.isinf(score), index, column, "grade_inf", "score is not finite", "分数无穷大", score)
-    pos = np.searchsorted(bounds, score, side="right") - 1
-    check(pos < 0, index, column, "below_lowest_band",
-          f"score below the lowest grade band ({bounds[0]})", "分数低于最低等次下限", score)
-    return pos, names
-
-
-def _grade_array(score: np.ndarray, index, policy: Policy, column: str = "score") -> np.ndarray:
-    pos, names = _grade_positions(score, index, policy, column)
-    return np.array(names, dtype=object)[pos]
-
-
-def _grade_categorical(pos: np.ndarray, names: list[str]) -> pd.Categorical:
-    """Grades as an ordered categorical (lowest first): compares equal to the grade strings,
-    sorts in grade order and is cheap for millions of rows."""
-    return pd.Categorical.from_codes(pos, categories=names, ordered=True)
-
-
 def grade(score, policy: Policy | None = None):
     """Grade of a score by the half-open bands of ``appraisal.grade_bands`` (P5 §3, spec §5.4).
 
@@ -197,10 +184,11 @@ def grade(score, policy: Policy | None = None):
     x = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     check(np.isnan(x) & frame["score"].notna().to_numpy(), frame.index, "score", "not_numeric",
           "not a number", "不是数值", frame["score"].to_numpy())
-    pos, names = _grade_positions(x, frame.index, policy)
+    bands = K.Bands.from_policy(policy)
+    pos = K.grade_positions(x, bands, frame.index)
     if kind == "series":
-        return pd.Series(_grade_categorical(pos, names), index=index, name="grade")
-    return shaped(np.array(names, dtype=object)[pos], kind, index, "grade")
+        return pd.Series(bands.categorical(pos), index=index, name="grade")
+    return shaped(np.array(bands.names, dtype=object)[pos], kind, index, "grade")
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,40 +202,36 @@ def section_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFra
     or more failed items than the section has, raises ScoringInputError naming row, column and rule.
     """
     policy = policy_or_default(policy)
-    return pd.DataFrame(_section_arrays(df, policy), index=df.index)
+    rubric = K.Rubric.from_policy(policy)
+    sec = K.section_matrix(_failed_matrix(df, rubric), rubric, df.index)
+    return pd.DataFrame({f"score_{s.lower()}": sec[:, j] for j, s in enumerate(rubric.section)}, index=df.index)
 
 
-def _section_arrays(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
-    """``{"score_<section>": array}`` for :func:`section_scores` (validated as described there)."""
-    secs = sections(policy)
-    require_columns(df, secs["column"], "appraisal items")
-    floor = policy.get(f"{NS}.section_floor")
-    out = {}
-    for s in secs.itertuples(index=False):
-        failed = integer_counts(df, s.column)
-        check(failed > s.section_items, df.index, s.column, "more_failed_than_items",
-              f"more failed items than section {s.section} has ({s.section_items}) (P5 {s.clause})",
-              f"不合格项数超过该部分项数（{s.section} 共 {s.section_items} 项）", failed)
-        out[f"score_{s.section.lower()}"] = np.maximum(floor, s.section_max - s.per_item * failed)
-    return out
+def _failed_matrix(df: pd.DataFrame, rubric: K.Rubric) -> np.ndarray:
+    """The validated failed-item counts, one column per rubric section (whole, ≥ 0, present)."""
+    require_columns(df, rubric.column, "appraisal items")
+    if not rubric.column:
+        return np.zeros((len(df), 0), dtype=np.int64)
+    return np.column_stack([integer_counts(df, c) for c in rubric.column])
 
 
-def _score_columns(df: pd.DataFrame, bonus: np.ndarray, deduction: np.ndarray, policy: Policy) -> dict:
-    """base_score, score and grade (categorical) for validated bonus/deduction arrays."""
+def _score_columns(df: pd.DataFrame, bonus: np.ndarray, deduction: np.ndarray, policy: Policy,
+                   bands: K.Bands | None = None) -> K.MonthlyTrace:
+    """The monthly kernels on validated bonus/deduction arrays (no events): section scores, base,
+    score and grade position."""
     check(bonus < 0, df.index, "bonus", "negative_bonus", "bonus points cannot be negative", "加分不能为负", bonus)
     check(deduction < 0, df.index, "deduction", "negative_deduction",
           "deduction is a positive number of points", "减分应以正数表示", deduction)
-    # Sum the section arrays in section order: the same float additions as a row sum of the
-    # section_scores frame, without building a frame and converting it back to an array.
-    base = np.zeros(len(df), dtype="float64")
-    for part in _section_arrays(df, policy).values():
-        base += part
-    score = snap(base + bonus - deduction)
-    if policy.get(f"{NS}.clip_score"):
-        score = np.clip(score, 0.0, float(sections(policy)["section_max"].sum()))
-    pos, names = _grade_positions(score, df.index, policy)
-    return {"base_score": base, "score": score, "grade": _grade_categorical(pos, names), "_pos": pos,
-            "_names": names}
+    rubric = K.Rubric.from_policy(policy)
+    bands = bands or K.Bands.from_policy(policy)
+    sec = K.section_matrix(_failed_matrix(df, rubric), rubric, df.index)
+    base = K.base_scores(sec)
+    score = K.monthly_score(base, bonus, deduction, rubric)
+    pos = K.grade_positions(score, bands, df.index)
+    none = np.zeros(0)
+    events = K.EventTotals(points=none, is_bonus=none.astype(bool), forfeits=none.astype(bool), bonus=bonus,
+                           deduction=deduction, forfeited=np.zeros(len(df), dtype=bool))
+    return K.MonthlyTrace(sections=sec, base=base, events=events, score=score, pos=pos, allowance=None)
 
 
 def appraisal_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
@@ -263,22 +247,24 @@ def appraisal_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
     """
     policy = policy_or_default(policy)
     require_columns(df, ["bonus", "deduction"], "appraisal_scores")
-    cols = _score_columns(df, numeric(df, "bonus"), numeric(df, "deduction"), policy)
+    bands = K.Bands.from_policy(policy)
+    trace = _score_columns(df, numeric(df, "bonus"), numeric(df, "deduction"), policy, bands)
     out = df.copy(deep=False)
-    for name in ("base_score", "score", "grade"):
-        out[name] = cols[name]
+    out["base_score"] = trace.base
+    out["score"] = trace.score
+    out["grade"] = bands.categorical(trace.pos)
     return out
 
 
-def _event_arrays(events: pd.DataFrame, cat: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validated per-event points (positive), bonus flag and allowance-forfeit flag.
+def _event_arrays(events: pd.DataFrame, codes: K.Codes) -> tuple[np.ndarray, np.ndarray]:
+    """Validated catalogue position of each event's code and its count (whole, ≥ 0).
 
     Codes are factorised first (pyarrow dictionary encoding for string columns) and only the few
     distinct codes are looked up in the catalogue — the hash join of "merge with the catalogue".
     """
     require_columns(events, EVENT_COLUMNS, "event_points")
     ccodes, cuniq = pd.factorize(events["code"])
-    upos = pd.Index(cat["code"].astype(object)).get_indexer(pd.Index(cuniq).astype(object))
+    upos = pd.Index(list(codes.code), dtype=object).get_indexer(pd.Index(cuniq).astype(object))
     check(ccodes < 0, events.index, "code", "missing_code", "event code is missing", "加减分代码缺失")
     bad_u = np.flatnonzero(upos < 0)
     if len(bad_u):
@@ -287,15 +273,10 @@ def _event_arrays(events: pd.DataFrame, cat: pd.DataFrame) -> tuple[np.ndarray, 
         bad = sorted(str(cuniq[i]) for i in bad_u)
         raise ScoringInputError(
             f"column code: unknown event code(s) {bad} in rows {list(rows[:10])}"
-            f"{' …' if len(rows) > 10 else ''} / 未知的加减分代码; known codes / 有效代码: {list(cat['code'])}",
+            f"{' …' if len(rows) > 10 else ''} / 未知的加减分代码; known codes / 有效代码: {list(codes.code)}",
             rows=rows, column="code", rule="unknown_code",
         )
-    pos = upos[ccodes]
-    count = integer_counts(events, "count")
-    points = cat["code_points"].to_numpy(dtype="float64")[pos] * count
-    is_bonus = (cat["code_kind"].to_numpy() == "bonus")[pos]
-    forfeit = cat["forfeits_allowance"].to_numpy(dtype=bool)[pos] & (count > 0)
-    return points, is_bonus, forfeit
+    return upos[ccodes], integer_counts(events, "count")
 
 
 def _pair_codes(staff_id: pd.Series, period: pd.Series, index) -> np.ndarray:
@@ -328,12 +309,6 @@ def _match_keys(item_key: np.ndarray, event_key: np.ndarray) -> tuple[np.ndarray
     return dup, index.get_indexer(event_key)
 
 
-def _weighted_count(keys: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    """``np.bincount(keys, weights, minlength=n)`` as float64 (numpy gives int64 when keys is empty,
-    e.g. a month set without any events)."""
-    return np.bincount(keys, weights=weights, minlength=n).astype("float64", copy=False)
-
-
 def _first_occurrence(codes: np.ndarray) -> np.ndarray:
     """Row of the first occurrence of each code from pd.factorize (codes appear in order 0, 1, …)."""
     if len(codes) == 0:
@@ -352,20 +327,20 @@ def event_points(events: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
     D-INACTION in P5 §4(五)3).  Rows come in order of first appearance of the (staff_id, period).
 
     Vectorised: codes are joined to the catalogue by hash (factorize + lookup of the distinct
-    codes) and summed per teacher-month with ``np.bincount`` over integer keys.  An unknown code
-    raises ScoringInputError listing the unknown codes, the rows and the known codes.
+    codes) and summed per teacher-month by :func:`staffcalc.scoring.kernels.event_totals`.  An
+    unknown code raises ScoringInputError listing the unknown codes, the rows and the known codes.
     """
     policy = policy_or_default(policy)
-    points, is_bonus, forfeit = _event_arrays(events, catalogue(policy))
+    codes = K.Codes.from_policy(policy)
+    pos, count = _event_arrays(events, codes)
     gkey, _ = pd.factorize(_pair_codes(events["staff_id"], events["period"], events.index))
     n = int(gkey.max()) + 1 if len(gkey) else 0
     first = _first_occurrence(gkey)
+    ev = K.event_totals(gkey, pos, count, codes, n)
     return pd.DataFrame({
         "staff_id": events["staff_id"].iloc[first].reset_index(drop=True),
         "period": events["period"].iloc[first].reset_index(drop=True),
-        "bonus": _weighted_count(gkey, np.where(is_bonus, points, 0.0), n),
-        "deduction": _weighted_count(gkey, np.where(is_bonus, 0.0, points), n),
-        "allowance_forfeited": np.bincount(gkey, weights=forfeit.astype(np.float64), minlength=n) > 0,
+        "bonus": ev.bonus, "deduction": ev.deduction, "allowance_forfeited": ev.forfeited,
     })
 
 
@@ -374,7 +349,9 @@ def event_impact(events: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
     (bonus +, deduction −), sorted by absolute total points.  Same validation as event_points."""
     policy = policy_or_default(policy)
     cat = catalogue(policy)
-    points, is_bonus, _ = _event_arrays(events, cat)
+    codes = K.Codes.from_policy(policy)
+    pos, count = _event_arrays(events, codes)
+    points, is_bonus, _ = K.event_values(pos, count, codes)
     ev = pd.DataFrame({"staff_id": events["staff_id"].to_numpy(), "code": events["code"].astype(object).to_numpy(),
                        "count": events["count"].to_numpy(), "signed_points": np.where(is_bonus, points, -points)})
     out = ev.groupby("code", sort=False).agg(
@@ -387,14 +364,6 @@ def event_impact(events: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
         ["code", "code_kind", "occurrences", "teachers_affected", "points_total", "clause", "description", "text"]]
 
 
-def _allowance_amounts(policy: Policy) -> dict:
-    amounts = policy.get(f"{NS}.allowance.monthly")
-    missing = set(grade_bands(policy)) - set(amounts)
-    if missing:
-        raise PolicyError(f"{NS}.allowance.monthly has no amount for grade(s) {sorted(missing)}")
-    return amounts
-
-
 def monthly_allowance(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
     """Adds ``allowance`` (yuan for the month) from ``grade`` and ``allowance_forfeited``.
 
@@ -404,15 +373,15 @@ def monthly_allowance(df: pd.DataFrame, policy: Policy | None = None) -> pd.Data
     """
     policy = policy_or_default(policy)
     require_columns(df, ["grade", "allowance_forfeited"], "monthly_allowance")
-    amounts = _allowance_amounts(policy)
+    bands = K.Bands.from_policy(policy, with_allowance=True)
     codes, uniq = pd.factorize(df["grade"])
-    per_u = np.array([amounts.get(g, np.nan) for g in uniq], dtype="float64")
-    amount = np.where(codes >= 0, per_u[np.maximum(codes, 0)] if len(per_u) else np.nan, np.nan)
-    check(np.isnan(amount), df.index, "grade", "unknown_grade", "missing or not a grade of the policy",
+    upos = pd.Index(list(bands.names), dtype=object).get_indexer(pd.Index(uniq).astype(object))
+    pos = np.where(codes >= 0, upos[np.maximum(codes, 0)] if len(upos) else -1, -1)
+    check(pos < 0, df.index, "grade", "unknown_grade", "missing or not a grade of the policy",
           "不是有效的考核等次", df["grade"].to_numpy())
     forfeited = booleans(df, "allowance_forfeited")
     out = df.copy(deep=False)
-    out["allowance"] = np.where(forfeited, 0.0, amount)
+    out["allowance"] = K.allowance(pos, forfeited, bands)
     return out
 
 
@@ -425,7 +394,8 @@ def monthly_appraisal(items: pd.DataFrame, events: pd.DataFrame | None = None,
     events gets bonus = deduction = 0.  Events for a (staff_id, period) not in ``items`` are an error
     (an appraisal needs the failed-item counts too).  Returns ``items`` with ``bonus, deduction,
     allowance_forfeited, base_score, score, grade, allowance`` — the same numbers as
-    ``monthly_allowance(appraisal_scores(items ⟕ event_points(events)))``, computed on integer keys.
+    ``monthly_allowance(appraisal_scores(items ⟕ event_points(events)))``, computed on integer keys
+    by :func:`staffcalc.scoring.kernels.monthly`.
     """
     policy = policy_or_default(policy)
     require_columns(items, ["staff_id", "period"], "monthly_appraisal items")
@@ -433,7 +403,8 @@ def monthly_appraisal(items: pd.DataFrame, events: pd.DataFrame | None = None,
     if events is None:
         events = pd.DataFrame({c: [] for c in EVENT_COLUMNS})
     require_columns(events, EVENT_COLUMNS, "monthly_appraisal events")
-    points, is_bonus, forfeit = _event_arrays(events, catalogue(policy))
+    codes = K.Codes.from_policy(policy)
+    code_pos, count = _event_arrays(events, codes)
     both = pd.RangeIndex(n + len(events))
     key = _pair_codes(pd.concat([items["staff_id"], events["staff_id"]], ignore_index=True),
                       pd.concat([items["period"], events["period"]], ignore_index=True), both)
@@ -449,39 +420,30 @@ def monthly_appraisal(items: pd.DataFrame, events: pd.DataFrame | None = None,
             f"e.g. {rows} / 有加减分记录但缺少该月考核项目记录", rows=events.index[orphan],
             column="staff_id/period", rule="events_without_items",
         )
-    bonus = _weighted_count(where, np.where(is_bonus, points, 0.0), n)
-    deduction = _weighted_count(where, np.where(is_bonus, 0.0, points), n)
-    forfeited = np.bincount(where, weights=forfeit.astype(np.float64), minlength=n) > 0
-    cols = _score_columns(items, bonus, deduction, policy)
-    amounts = _allowance_amounts(policy)
-    per_grade = np.array([amounts[g] for g in cols["_names"]], dtype="float64")
+    rubric = K.Rubric.from_policy(policy)
+    bands = K.Bands.from_policy(policy, with_allowance=True)
+    t = K.monthly(_failed_matrix(items, rubric), where, code_pos, count, rubric, codes, bands, items.index)
     out = items.copy(deep=False)
-    out["bonus"] = bonus
-    out["deduction"] = deduction
-    out["allowance_forfeited"] = forfeited
-    out["base_score"] = cols["base_score"]
-    out["score"] = cols["score"]
-    out["grade"] = cols["grade"]
-    out["allowance"] = np.where(forfeited, 0.0, per_grade[cols["_pos"]])
+    out["bonus"] = t.bonus
+    out["deduction"] = t.deduction
+    out["allowance_forfeited"] = t.forfeited
+    out["base_score"] = t.base
+    out["score"] = t.score
+    out["grade"] = bands.categorical(t.pos)
+    out["allowance"] = t.allowance
     return out
 
 
 # --------------------------------------------------------------------------------------------
 # Semester / year
 # --------------------------------------------------------------------------------------------
-def _composite_array(frame: pd.DataFrame, policy: Policy, allow_nan=None) -> np.ndarray:
-    weights, denom = exact_weights(policy.get(f"{NS}.composite_weights"), ("self", "student", "college"),
-                                   f"{NS}.composite_weights")
-    scale = policy.get(f"{NS}.rating_scale")
-    total = np.zeros(len(frame))
-    for w, col in zip(weights, RATING_COLUMNS, strict=True):
-        x = numeric(frame, col, missing=np.nan,
-                    required=True if allow_nan is None else ~np.asarray(allow_nan, dtype=bool))
-        bad = (x < 0) | (x > scale)
-        check(bad, frame.index, col, "rating_out_of_range", f"rating must be between 0 and {scale} (P5 §5)",
-              f"测评分数应在 0 至 {scale} 之间", x)
-        total = total + int(w) * x
-    return snap(total / denom)
+def rating_arrays(frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """The three ratings as float arrays, NaN where missing (text or infinities are errors)."""
+    return tuple(numeric(frame, c, missing=np.nan) for c in RATING_COLUMNS)
+
+
+def _weights(policy: Policy) -> tuple[np.ndarray, int]:
+    return exact_weights(policy.get(f"{NS}.composite_weights"), K.WEIGHT_KEYS, f"{NS}.composite_weights")
 
 
 def composite(self_score, student_score, college_score, policy: Policy | None = None):
@@ -495,7 +457,9 @@ def composite(self_score, student_score, college_score, policy: Policy | None = 
     policy = policy_or_default(policy)
     frame, kind, index = as_frame({"self_score": self_score, "student_score": student_score,
                                    "college_score": college_score})
-    return shaped(_composite_array(frame, policy), kind, index, "composite")
+    ratings = rating_arrays(frame)
+    K.check_ratings(ratings, policy.get(f"{NS}.rating_scale"), True, frame.index)
+    return shaped(K.composite(ratings, *_weights(policy)), kind, index, "composite")
 
 
 def _split_codes(s: pd.Series) -> pd.Series:
@@ -504,6 +468,29 @@ def _split_codes(s: pd.Series) -> pd.Series:
     parts = text.astype(str).str.replace("；", ";").str.replace(",", ";").str.replace("，", ";").str.split(";")
     codes = parts.explode().str.strip()
     return codes[codes.notna() & (codes != "")]
+
+
+def override_entries(df: pd.DataFrame, conditions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(row position, condition position) of every direct-grade code in ``override_codes``.
+
+    Unknown codes are a ScoringInputError naming the rows and the known codes.
+    """
+    none = np.zeros(0, dtype=np.int64)
+    if "override_codes" not in df.columns:
+        return none, none
+    codes = _split_codes(df["override_codes"])
+    if not len(codes):
+        return none, none
+    pos = pd.Index(conditions["code"].astype(object)).get_indexer(codes.astype(object))
+    if (pos < 0).any():
+        bad = sorted(set(codes[pos < 0]))
+        rows = sorted(set(codes.index[pos < 0]))
+        raise ScoringInputError(
+            f"column override_codes: unknown direct-grade code(s) {bad} in rows {rows[:10]} "
+            f"/ 未知的直接定等代码; known / 有效代码: {list(conditions['code'])}",
+            rows=rows, column="override_codes", rule="unknown_override_code",
+        )
+    return pd.Index(df.index).get_indexer(codes.index), pos
 
 
 def semester_grades(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
@@ -520,72 +507,24 @@ def semester_grades(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFr
     * ``override_code`` — the deciding code(s); ``override_reason`` — clause and Chinese wording;
     * ``overridden_codes`` — conditions that applied but lost to ``appraisal.override_precedence``
       (default 不合格 before 优秀: a §7 condition beats a §6 one — an interpretation).
+
+    Computed by :func:`staffcalc.scoring.kernels.semester`.
     """
     policy = policy_or_default(policy)
     require_columns(df, RATING_COLUMNS, "semester_grades")
     conds = direct_grade_conditions(policy)
-    precedence = list(policy.get(f"{NS}.override_precedence"))
-    bands = grade_bands(policy)
-    missing = [g for g in set(conds["grade"]) if g not in precedence]
-    if missing:
-        raise PolicyError(f"{NS}.override_precedence lacks grade(s) {missing} used by direct_grade conditions")
-
-    has_override = np.zeros(len(df), dtype=bool)
-    out_grade = np.full(len(df), None, dtype=object)
-    out_code = np.full(len(df), "", dtype=object)
-    out_reason = np.full(len(df), "", dtype=object)
-    out_lost = np.full(len(df), "", dtype=object)
-    if "override_codes" in df.columns:
-        codes = _split_codes(df["override_codes"])
-        if len(codes):
-            pos = pd.Index(conds["code"].astype(object)).get_indexer(codes.astype(object))
-            if (pos < 0).any():
-                bad = sorted(set(codes[pos < 0]))
-                rows = sorted(set(codes.index[pos < 0]))
-                raise ScoringInputError(
-                    f"column override_codes: unknown direct-grade code(s) {bad} in rows {rows[:10]} "
-                    f"/ 未知的直接定等代码; known / 有效代码: {list(conds['code'])}",
-                    rows=rows, column="override_codes", rule="unknown_override_code",
-                )
-            c = conds.iloc[pos].reset_index(drop=True)
-            long = pd.DataFrame({
-                "row": pd.Index(df.index).get_indexer(codes.index),
-                "code": c["code"], "grade": c["grade"],
-                "rank": c["grade"].map({g: i for i, g in enumerate(precedence)}),
-                "reason": "P5 " + c["clause"] + " " + c["text"] + " → " + c["grade"],
-            })
-            best = long.groupby("row")["rank"].transform("min")
-            win = long[long["rank"] == best]
-            lose = long[long["rank"] != best]
-            agg_win = win.groupby("row").agg(grade=("grade", "first"), code=("code", ";".join),
-                                             reason=("reason", "；".join))
-            rows_w = agg_win.index.to_numpy()
-            has_override[rows_w] = True
-            out_grade[rows_w] = agg_win["grade"].to_numpy()
-            out_code[rows_w] = agg_win["code"].to_numpy()
-            out_reason[rows_w] = agg_win["reason"].to_numpy()
-            if len(lose):
-                agg_lose = lose.groupby("row")["code"].agg(";".join)
-                out_lost[agg_lose.index.to_numpy()] = agg_lose.to_numpy()
-                lost_rows = agg_lose.index.to_numpy()
-                out_reason[lost_rows] = out_reason[lost_rows] + "（" + agg_lose.to_numpy() + " 同时适用，按 " + \
-                    "＞".join(precedence) + " 的优先顺序不予采用：解释性规定）"
-
-    comp = _composite_array(df, policy, allow_nan=has_override)
-    score_grade = np.full(len(df), "", dtype=object)
-    has_score = ~np.isnan(comp)
-    if has_score.any():
-        score_grade[has_score] = _grade_array(comp[has_score], df.index[has_score], policy, "composite")
-    final = np.where(has_override, out_grade, score_grade)
+    bands = K.Bands.from_policy(policy)
+    row, pos = override_entries(df, conds)
+    over = K.override_decisions(row, pos, conds, list(policy.get(f"{NS}.override_precedence")), len(df))
+    t = K.semester(rating_arrays(df), *_weights(policy), policy.get(f"{NS}.rating_scale"), over, bands, df.index)
     out = df.copy()
-    out["composite"] = comp
-    out["score_grade"] = score_grade
-    out["grade"] = final
-    out["grade_basis"] = np.where(has_override, "override", "score")
-    out["override_code"] = out_code
-    out["override_reason"] = out_reason
-    out["overridden_codes"] = out_lost
-    assert set(final) <= set(bands)
+    out["composite"] = t.composite
+    out["score_grade"] = t.score_grade
+    out["grade"] = np.array(bands.names, dtype=object)[t.pos]
+    out["grade_basis"] = t.basis
+    out["override_code"] = over.code
+    out["override_reason"] = over.reason
+    out["overridden_codes"] = over.lost
     return out
 
 
