@@ -139,12 +139,12 @@ def _stages(items, events, pol) -> dict:
     out = {}
     try:
         n = len(items)
-        cat = A.catalogue(pol)
+        codes = A.K.Codes.from_policy(pol)
         staff = pd.concat([items["staff_id"], events["staff_id"]], ignore_index=True)
         period = pd.concat([items["period"], events["period"]], ignore_index=True)
         both = pd.RangeIndex(n + len(events))
         out["key_encoding_s"] = measure(lambda: A._pair_codes(staff, period, both))["best_s"]
-        out["event_codes_and_points_s"] = measure(lambda: A._event_arrays(events, cat))["best_s"]
+        out["event_codes_and_points_s"] = measure(lambda: A._event_arrays(events, codes))["best_s"]
         zero = np.zeros(n)
         out["sections_score_grade_s"] = measure(lambda: A._score_columns(items, zero, zero, pol))["best_s"]
         out["factorize_staff_id_s"] = measure(lambda: pd.factorize(staff))["best_s"]
