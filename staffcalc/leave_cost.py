@@ -59,7 +59,7 @@ from .checks import policy_or_default
 from .dates import add_months, full_months_between, month_number
 from .pay import StudyLeaveInputError, booleans, check, dates, numeric, require_columns
 from .policy import Policy
-from .schemas.study_leave import INTERRUPTION_CAUSES
+from .schemas.study_leave import DEGREE_LABELS, INTERRUPTION_CAUSES
 
 __all__ = ["Projection", "project", "QUANTITIES"]
 
@@ -322,10 +322,11 @@ def _extension_months(df: pd.DataFrame, mode: np.ndarray, policy: Policy) -> np.
     beyond = ext > limit_months
     if beyond.any():
         rule = ", ".join(f"{k} ≤ {v} year(s)" for k, v in limits.items())
+        rule_zh = "，".join(f"{DEGREE_LABELS.get(k, k)}不得超过{v}年" for k, v in limits.items())
         check(beyond & further, df.index, "extension_months", "further_study_extension",
               "further study (进修) has no extension (P1 §10.4)", "进修不适用延期", ext)
         check(beyond, df.index, "extension_months", "extension_limit", f"extension beyond the limit ({rule}; P1 §10.4)",
-              "延期超过规定上限（硕士不得超过1年，博士不得超过2年）", ext)
+              f"延期超过规定上限（{rule_zh}）", ext)
     return ext.astype(np.int64)
 
 

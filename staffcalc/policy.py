@@ -51,9 +51,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import pandas as pd
 import yaml
@@ -363,6 +365,8 @@ class Policy:
     def get(self, path: str) -> Any:
         """Value of a parameter, or of one key inside a mapping-valued parameter (``a.b.A``)."""
         param_path, keys = self._split(path)
+        if _RECORDERS:
+            _note_read(param_path)
         value = self.values[param_path]
         for key in keys:
             value = value[key]
@@ -444,6 +448,46 @@ class Policy:
         """Parameters that are spec-chosen readings or planning assumptions (for report footers)."""
         refs = self.references(prefix)
         return refs[refs["interpretation"] | refs["assumption"] | refs["overridden"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Which calculations read which parameter (the liveness test and the generated docs use this)
+# --------------------------------------------------------------------------------------------
+_RECORDERS: list[dict[str, set[str]]] = []
+
+
+@contextmanager
+def record_reads() -> Iterator[dict[str, set[str]]]:
+    """Record every :meth:`Policy.get` inside the block: ``{parameter path: {"module.function", …}}``.
+
+    The reader is the calculation called from outside the package: the outermost ``staffcalc``
+    function on the stack (``staffcalc.quotas.senior_cap``, not the private helper it calls); a
+    read from outside the package (a test, a notebook cell) is recorded under ``""``.  Recording
+    costs nothing when no block is open.
+    """
+    reads: dict[str, set[str]] = {}
+    _RECORDERS.append(reads)
+    try:
+        yield reads
+    finally:
+        _RECORDERS.remove(reads)
+
+
+_NOT_READERS = {__name__, "staffcalc.checks"}
+
+
+def _note_read(path: str) -> None:
+    frame = sys._getframe(2)
+    reader = ""
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not module.startswith("staffcalc"):
+            break
+        if module not in _NOT_READERS:
+            reader = f"{module}.{frame.f_code.co_qualname}"
+        frame = frame.f_back
+    for reads in _RECORDERS:
+        reads.setdefault(path, set()).add(reader)
 
 
 def _coerce(path: str, old: Any, new: Any) -> Any:

@@ -85,6 +85,7 @@ def _exact_ratios(category: np.ndarray, adjustment: np.ndarray, pol: Policy, ind
     """
     ratios = pol.get(CATEGORIES_PATH)
     limit = _frac(pol.get("quotas.adjustment_limit"), "quotas.adjustment_limit")
+    where = _clause(pol, "quotas.adjustment_limit", f"浮动不得超过{float(limit):.0%}")
     mode = mode or pol.get("quotas.adjustment_mode")
     if mode not in ("percentage_points", "relative"):
         raise QuotaError(f"quotas.adjustment_mode: unknown reading {mode!r} / 未知的浮动解读")
@@ -104,7 +105,7 @@ def _exact_ratios(category: np.ndarray, adjustment: np.ndarray, pol: Policy, ind
         da = _frac(a, "adjustment")
         if abs(da) > limit:
             check(codes == k, index, "adjustment", "adjustment_limit",
-                  f"{a} for category {c} is outside ±{limit} ({float(limit):.0%}; P6 §9 原则上上下浮动不得超过10%)",
+                  f"{a} for category {c} is outside ±{limit} ({float(limit):.0%}; {where})",
                   "调节幅度超出上限（不作截断）")
         r = base + da if mode == "percentage_points" else base * (1 + da)
         if r < 0 or r > 1:
@@ -118,12 +119,22 @@ def _exact_ratios(category: np.ndarray, adjustment: np.ndarray, pol: Policy, ind
     return np.asarray(nums, dtype=dtype)[codes], np.asarray(dens, dtype=dtype)[codes], ratio_float
 
 
-def _floor_mul(est: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """floor(est × num / den) exactly; Python ints when int64 could overflow."""
-    if num.dtype == object or (est.size and int(est.max(initial=0)) * int(num.max(initial=0)) >= 2**62):
-        out = (est.astype(object) * num.astype(object)) // den.astype(object)
-        return out.astype(np.int64)
-    return (est * num) // den
+CAP_ROUNDING = ("floor", "half_up")
+
+
+def _cap_mul(est: np.ndarray, num: np.ndarray, den: np.ndarray, pol: Policy) -> np.ndarray:
+    """est × num / den rounded by ``quotas.cap_rounding`` exactly: ``floor`` (a cap is a ceiling,
+    spec §2.2) or ``half_up``; Python ints when int64 could overflow."""
+    rounding = pol.get("quotas.cap_rounding")
+    if rounding not in CAP_ROUNDING:
+        raise QuotaError(f"quotas.cap_rounding: {rounding!r} is not one of {list(CAP_ROUNDING)} / 未知的取整方法")
+    if num.dtype == object or (est.size and int(est.max(initial=0)) * int(num.max(initial=0)) >= 2**61):
+        est, num, den = est.astype(object), num.astype(object), den.astype(object)
+        big = True
+    else:
+        big = False
+    out = (est * num) // den if rounding == "floor" else (2 * est * num + den) // (2 * den)
+    return out.astype(np.int64) if big else out
 
 
 def _category_adjustment(category: np.ndarray, adjustment, index) -> np.ndarray:
@@ -149,7 +160,8 @@ def senior_cap(establishment, category, adjustment=0.0, *, policy: Policy | None
     ``adjustment`` (a number, an array, or a mapping ``{"A": 0.05, …}``) is read as percentage points
     unless ``quotas.adjustment_mode`` is ``relative`` (ratio × (1 + adjustment)).  An adjustment
     beyond the limit raises :class:`QuotaError` (never clamped).  Exact rational arithmetic: the
-    cap is a ceiling, so the product is rounded down without float error.
+    cap is a ceiling, so the product is rounded down without float error (``quotas.cap_rounding``
+    ``floor``; the alternative ``half_up`` is there to show what the other reading would give).
 
     Scalars in → ``int`` out; arrays in → int64 array (a Series keeps its index).
     """
@@ -168,7 +180,7 @@ def senior_cap(establishment, category, adjustment=0.0, *, policy: Policy | None
     rows = index if index is not None else np.arange(est.size)
     adj = _category_adjustment(cat, adjustment, rows)
     num, den, _ = _exact_ratios(cat, adj, pol, rows)
-    cap = _floor_mul(est, num, den)
+    cap = _cap_mul(est, num, den, pol)
     if scalar:
         return int(cap[0])
     if isinstance(index, pd.Index) and any(isinstance(v, pd.Series) for v in (establishment, category)):
@@ -363,7 +375,7 @@ def quota_table(
         mapped = d["discipline_id"].astype(str).map(da.rename(index=str))
         adj = np.where(mapped.notna().to_numpy(), mapped.to_numpy(dtype=object), adj)
     num, den, ratio_float = _exact_ratios(cat, adj, pol, d["discipline_id"].to_numpy())
-    formula_cap = _floor_mul(est, num, den)
+    formula_cap = _cap_mul(est, num, den, pol)
     cap = formula_cap.copy()
     source = np.full(n, "policy", dtype=object)
     clause_ratio = pol.param(CATEGORIES_PATH)

@@ -124,6 +124,8 @@ def test_p1_s10_4_extension_beyond_the_limit_names_the_rows(spec):
 def test_p1_s10_4_limit_is_policy_data():
     wider = P1.override({"study_leave.extension.max_years": {"master": 2, "doctorate": 2}})
     assert run([{"extension_months": 13}], policy=wider).people["study_months"].iloc[0] == 49
+    with pytest.raises(ValueError, match="延期超过规定上限（硕士不得超过2年，博士不得超过2年）"):
+        run([{"extension_months": 25}], policy=wider)
 
 
 def test_p1_s10_4_further_study_has_no_extension():

@@ -65,6 +65,25 @@ def test_p6_s9_adjustment_beyond_ten_percent_is_an_error_not_clamped(adj):
         senior_cap(20, "A", adj, policy=POL)
 
 
+def test_p6_s9_adjustment_limit_in_the_message_comes_from_the_policy():
+    wider = POL.override({"quotas.adjustment_limit": 0.15})
+    assert senior_cap(20, "A", 0.15, policy=wider) == 16  # 0.80 × 20: allowed under the wider limit
+    with pytest.raises(QuotaError, match=r"outside ±3/20 \(15%; P6 §9 浮动不得超过15%\)"):
+        senior_cap(20, "A", 0.2, policy=wider)
+
+
+@pytest.mark.parametrize("est,cat,floor_cap,half_up_cap", [
+    (10, "A", 6, 7),    # 6.5: the half goes down under floor, up under half_up
+    (10, "C", 4, 5),    # 4.5
+    (11, "A", 7, 7),    # 7.15: both readings give 7
+    (19, "C", 8, 9),    # 8.55
+    (20, "B", 10, 10),  # 10 exactly
+])
+def test_spec_2_2_cap_rounds_down_and_the_half_up_alternative_switches(est, cat, floor_cap, half_up_cap):
+    assert senior_cap(est, cat, policy=POL) == floor_cap
+    assert senior_cap(est, cat, policy=POL.override({"quotas.cap_rounding": "half_up"})) == half_up_cap
+
+
 def test_p6_s9_adjustment_relative_reading():
     rel = POL.override({"quotas.adjustment_mode": "relative"})
     # 0.65 × 1.10 = 0.715; × 20 = 14.3 → 14; × 200 = 143 exactly

@@ -89,6 +89,20 @@ def test_p4_s6_4_conduct_zeroing_boundaries(column, scored, zeroed):
     assert out["conduct_zeroed"].tolist() == [False, True]
 
 
+def test_p4_s6_4_one_month_of_sick_leave_is_30_days_or_the_22_day_alternative():
+    df = cands({"sick_leave_days": 21}, {"sick_leave_days": 22})
+    assert scoring.recruitment_scores(df, POL)["conduct_zeroed"].tolist() == [False, False]
+    alt = POL.override({"recruitment.conduct.sick_leave_month_days": 22})
+    assert scoring.recruitment_scores(df, alt)["conduct_zeroed"].tolist() == [False, True]
+
+
+def test_p4_s6_8_vetoed_candidate_excluded_with_the_policy_reasons():
+    out = scoring.recruitment_scores(cands({}, {"veto": True}), POL)
+    assert out["excluded_reason"].tolist() == ["", "veto / 一票否决（有严重师德问题、评聘过程中搞不正当之风）"]
+    fewer = POL.override({"recruitment.veto_reasons": {"V-ETHICS": "师德", "V-IMPROPER": "不正之风"}})
+    assert scoring.recruitment_scores(cands({}, {"veto": True}), fewer)["excluded_reason"].iloc[1] == "veto / 一票否决（师德、不正之风）"
+
+
 def test_p4_s6_3_achievements_all_zero_gives_zero_not_nan():
     out = scoring.recruitment_scores(cands({}, {}, achievement_points=0.0), POL)
     assert out["achievements_score"].tolist() == [0.0, 0.0]

@@ -11,7 +11,7 @@ review_score           15    (35 % panel + 35 % teachers + 30 % parents) ratings
 achievements_score     10    certificate points; top candidate 10, others 10 × s / max (all 0 if max 0)
 conduct_score           5    monthly appraisal base; top candidate 5, others pro rata, the top taken
                              before the zeroing rule; 0 with any absenteeism, personal leave ≥ 10 days
-                             or sick leave ≥ 30 days in the school year
+                             or sick leave ≥ one month (sick_leave_month_days, 30) in the school year
 exam_score             25    exam (0–100) × 25/100
 onsite_score           35    teaching talk (0–15) + defence (0–20)
 ====================  ====  ==========================================================================
@@ -192,7 +192,9 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
     eligible = (booleans(df, "recruitment_eligible") if "recruitment_eligible" in df.columns else np.ones(len(df), bool))
     excluded = veto | ~eligible
     scope = policy.get(f"{NS}.ranking.normalise_within")
-    excluded_reason = np.where(veto, "veto / 一票否决", np.where(~eligible, "ineligible / 不符合聘任条件", ""))
+    vetoed_because = "、".join(policy.get(f"{NS}.veto_reasons").values())
+    excluded_reason = np.where(veto, f"veto / 一票否决（{vetoed_because}）",
+                               np.where(~eligible, "ineligible / 不符合聘任条件", ""))
 
     def col(name, lo=None, hi=None, zh=""):
         x = numeric(df, name, missing=np.nan, required=~excluded)
@@ -238,7 +240,7 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
     c_max = policy.get(f"{NS}.conduct.max")
     zero = policy.get(f"{NS}.conduct.zeroing")
     zeroed = ((absent > zero["absenteeism_days_over"]) | (personal >= zero["personal_leave_days"])
-              | (sick >= zero["sick_leave_days"]))
+              | (sick >= policy.get(f"{NS}.conduct.sick_leave_month_days")))
     if policy.get(f"{NS}.conduct.normalise_before_zeroing"):
         top_b = top_in_round(base)
     else:
