@@ -237,8 +237,10 @@ display(schemas.to_chinese(ranking).style.format(precision=2, na_rep=""))
 p2 = policy.load(as_of, variant="P2")
 p3 = policy.load(as_of, variant="P3")
 duty_diff = policy.diff(p2, p3, "duty")
-duty_diff_view = duty_diff[["path", "description", "value_a", "value_b", "clause_a", "text_a", "clause_b", "text_b"]].astype(str)
-duty_diff_view.columns = ["参数", "说明", "P2 取值", "P3 取值", "P2 条款", "P2 原文", "P3 条款", "P3 原文"]
+duty_diff_view = duty_diff[["path", "differences_zh", "description", "value_a", "value_b", "clause_a", "text_a",
+                            "clause_b", "text_b", "interpretation_a", "interpretation_b"]].astype(str)
+duty_diff_view.columns = ["参数", "差异", "说明", "P2 取值", "P3 取值", "P2 条款", "P2 原文", "P3 条款", "P3 原文",
+                          "P2 解读", "P3 解读"]
 display(duty_diff_view)
 
 history = tables["duty_history"]

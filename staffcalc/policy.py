@@ -665,11 +665,38 @@ def _variant_mapping(docs: Mapping[str, Document], variant) -> dict[str, str]:
     return dict(variant or {})
 
 
+DIFF_KINDS = {  # what can differ between two versions of a parameter, and how a reader sees the mark
+    "value": "取值",
+    "clause": "条款",
+    "wording": "原文",
+    "interpretation": "解读",
+    "only_a": "仅见于前者",
+    "only_b": "仅见于后者",
+}
+DIFF_COLUMNS = (
+    "path", "description", "differences", "differences_zh", "value_a", "value_b",
+    "document_a", "clause_a", "text_a", "interpretation_a", "document_b", "clause_b", "text_b", "interpretation_b",
+)
+
+
+def _reading(p: Parameter) -> str:
+    """The reading a parameter carries, in Chinese ('' for a plain rule): what the diff compares."""
+    if not (p.interpretation or p.assumption):
+        return ""
+    kind = "解释" if p.interpretation else "规划假设"
+    return f"{kind}：{p.reading_zh}（备选：{p.alternative_zh}）"
+
+
 def diff(a: Policy, b: Policy, prefix: str = "") -> pd.DataFrame:
-    """Parameters whose value or clause differs between two policies, side by side.
+    """Parameters that differ between two policies, side by side, each difference marked.
 
     Works for two dates (versions), two variants (``load(variant="P2")`` vs ``"P3"``) or a
-    baseline and a what-if.  Columns: path, value_a, value_b, document/clause/text for each side.
+    baseline and a what-if.  A parameter is listed when its value, its clause, the Chinese wording
+    of the clause, or the interpretation it carries (whether it is a reading or an assumption, and
+    which reading) differs, or when only one side has it.  ``differences`` names the kinds
+    (:data:`DIFF_KINDS`: value, clause, wording, interpretation, only_a, only_b; ``"; "``-joined),
+    ``differences_zh`` the same in Chinese; then value, document, clause, wording and reading
+    (``interpretation_a``/``_b``, '' for a plain rule) of each side.
     """
     rows = []
     for path in sorted(set(a.params) | set(b.params)):
@@ -678,21 +705,31 @@ def diff(a: Policy, b: Policy, prefix: str = "") -> pd.DataFrame:
         pa, pb = a.params.get(path), b.params.get(path)
         va = a.values.get(path) if pa else None
         vb = b.values.get(path) if pb else None
-        if pa is not None and pb is not None and va == vb:
+        if pa is None or pb is None:
+            kinds = ["only_b" if pa is None else "only_a"]
+        else:
+            kinds = [kind for kind, differs in (
+                ("value", va != vb),
+                ("clause", pa.clause != pb.clause),
+                ("wording", pa.text != pb.text),
+                ("interpretation", _reading(pa) != _reading(pb)),
+            ) if differs]
+        if not kinds:
             continue
         rows.append({
             "path": path,
             "description": (pa or pb).description,
+            "differences": "; ".join(kinds),
+            "differences_zh": "、".join(DIFF_KINDS[k] for k in kinds),
             "value_a": va,
             "value_b": vb,
             "document_a": pa.document if pa else None,
             "clause_a": pa.clause if pa else None,
             "text_a": pa.text if pa else None,
+            "interpretation_a": _reading(pa) if pa else None,
             "document_b": pb.document if pb else None,
             "clause_b": pb.clause if pb else None,
             "text_b": pb.text if pb else None,
+            "interpretation_b": _reading(pb) if pb else None,
         })
-    return pd.DataFrame(rows, columns=[
-        "path", "description", "value_a", "value_b", "document_a", "clause_a", "text_a",
-        "document_b", "clause_b", "text_b",
-    ])
+    return pd.DataFrame(rows, columns=list(DIFF_COLUMNS))

@@ -107,8 +107,11 @@ def test_duty_sheets_follow_p3_and_show_both_versions(run):
     t = run["tables"]
     p2, p3 = policy.load(PARAMS["as_of"], variant="P2"), policy.load(PARAMS["as_of"], variant="P3")
     diff = run["sheets"]["P2P3差异"]
-    assert set(diff["参数"]) == {"duty.exemption.health_certificate", "duty.sanctions.refusal",
-                                 "duty.sanctions.dismissal"}
+    assert set(diff["参数"]) == set(policy.diff(p2, p3, "duty")["path"])
+    marked = diff.set_index("参数")["差异"]
+    assert marked["duty.sanctions.refusal"] == "取值、原文"        # three years vs that year, and the wording
+    assert marked["duty.appointment.idle_years_expected"] == "原文"  # same rule, the schools' wording differs
+    assert marked["duty.performance_points"] == "原文、解读"        # P2 borrows P3's numbers as a reading
     got = run["sheets"]["拒聘解聘处理"]
     want3 = scoring.sanctions(t["duty_history"], p3)
     want2 = scoring.sanctions(t["duty_history"], p2)

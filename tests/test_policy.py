@@ -426,8 +426,8 @@ def test_two_defaults_for_one_namespace_need_a_choice(pdir):
 # ------------------------------------------------------------------------------------------
 # diff, references, interpretations, load_overrides
 # ------------------------------------------------------------------------------------------
-DIFF_COLUMNS = ["path", "description", "value_a", "value_b", "document_a", "clause_a", "text_a",
-                "document_b", "clause_b", "text_b"]
+DIFF_COLUMNS = ["path", "description", "differences", "differences_zh", "value_a", "value_b", "document_a",
+                "clause_a", "text_a", "interpretation_a", "document_b", "clause_b", "text_b", "interpretation_b"]
 
 
 def test_diff_two_dates(pdir):
@@ -436,6 +436,65 @@ def test_diff_two_dates(pdir):
     assert list(d.columns) == DIFF_COLUMNS
     assert d["path"].tolist() == ["quotas.senior_ratio"]  # the only parameter with a new version
     assert d["value_a"][0]["A"] == 0.65 and d["value_b"][0]["A"] == 0.70
+    assert (d["differences"][0], d["differences_zh"][0]) == ("value", "取值")
+
+
+def test_diff_marks_value_clause_wording_and_interpretation_differences(pdir):
+    """Two versions of one template: each kind of difference is found alone and marked."""
+    body = """\
+        duty:
+          same:
+            description: Identical in both
+            unit: weeks
+            values: {{2020-01-01: 24}}
+            reference: {{clause: "三.4", text: 懷孕24周}}
+          value_only:
+            description: Value differs
+            unit: years
+            values: {{2020-01-01: {years}}}
+            reference: {{clause: "五.4", text: 取消資格}}
+          clause_only:
+            description: Clause differs
+            unit: years
+            values: {{2020-01-01: 1}}
+            reference: {{clause: "{clause}", text: 一年}}
+          wording_only:
+            description: Wording differs
+            unit: years
+            values: {{2020-01-01: 1}}
+            reference: {{clause: "三.3", text: {wording}}}
+          borrowed:
+            description: An interpretation in one version, the text itself in the other
+            unit: points
+            values: {{2020-01-01: 2}}
+            reference: {{clause: "五.1", text: 加2分}}
+            {interpretation}
+        """
+    reading = ("interpretation: true\n            alternative: none\n            reason: borrowed\n"
+               "            reading_zh: 借用P3\n            alternative_zh: 不加分")
+    put(pdir, "p2.yaml", doc("P2", provides="[duty]", body=body.format(
+        years=3, clause="四.3", wording="3、一年或以上", interpretation=reading)))
+    put(pdir, "p3.yaml", doc("P3", provides="[duty]", default="false", body=body.format(
+        years=1, clause="五.1", wording="3.一年或以上", interpretation="")))
+    d = policy.diff(policy.load("2026-09-01", variant="P2"), policy.load("2026-09-01", variant="P3")).set_index("path")
+    assert d["differences"].to_dict() == {
+        "duty.borrowed": "interpretation", "duty.clause_only": "clause", "duty.value_only": "value",
+        "duty.wording_only": "wording"}
+    assert d.loc["duty.borrowed", "differences_zh"] == "解读"
+    assert d.loc["duty.borrowed", "interpretation_a"] == "解释：借用P3（备选：不加分）"
+    assert d.loc["duty.borrowed", "interpretation_b"] == ""
+    assert (d.loc["duty.wording_only", "text_a"], d.loc["duty.wording_only", "text_b"]) == ("3、一年或以上", "3.一年或以上")
+    assert (d.loc["duty.clause_only", "clause_a"], d.loc["duty.clause_only", "clause_b"]) == ("四.3", "五.1")
+
+
+def test_diff_marks_a_parameter_only_one_side_has(pdir):
+    put(pdir, "t1.yaml", doc())
+    a = policy.load("2026-09-01")
+    put(pdir, "t1.yaml", doc().replace("    strict:\n", "    strict_renamed:\n"))
+    b = policy.load("2026-09-01")
+    d = policy.diff(a, b).set_index("path")
+    assert d["differences"].to_dict() == {"quotas.strict": "only_a", "quotas.strict_renamed": "only_b"}
+    assert d.loc["quotas.strict", "differences_zh"] == "仅见于前者"
 
 
 def test_diff_two_variants(two_variants):
@@ -583,3 +642,17 @@ def test_load_scenario_unknown_variant_in_file(tmp_path):
     f.write_text("variant: P9\n", encoding="utf-8")
     with pytest.raises(PolicyError, match="unknown policy variant 'P9'"):
         policy.load_scenario("2026-09-01", f)
+
+
+def test_bundled_p2_p3_diff_shows_wording_and_borrowed_interpretations():
+    d = policy.diff(policy.load(SAMPLE_DATE, variant="P2"), policy.load(SAMPLE_DATE, variant="P3"), "duty")
+    d = d.set_index("path")
+    # same rule, same value, the two schools' wording differs (三.3: "3、" vs "3.")
+    assert d.loc["duty.appointment.idle_years_expected", "differences"] == "wording"
+    # P2 defers to the school's scheme: its points are P3's numbers borrowed as an interpretation
+    points = d.loc["duty.performance_points"]
+    assert points["differences"] == "wording; interpretation"
+    assert points["interpretation_a"].startswith("解释：P2 规定“按学校现有办法实施”") and points["interpretation_b"] == ""
+    assert "具體按學校現有辦法實施" in points["text_a"] and "班主任首屆任職加2分/年" in points["text_b"]
+    assert d.loc["duty.exemption.health_certificate", "differences"] == "value; wording"
+    assert "duty.exemption.pregnancy_weeks" not in d.index  # same value, clause, wording and reading
