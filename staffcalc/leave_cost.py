@@ -36,6 +36,11 @@ also moves the service period.
 (basic salary and allowances, interpretation) paid over its study months; the refund is booked in the
 month of the return (interruption) date.
 
+**Further-study costs (P1 §16).** ``reimbursed`` per person (:func:`staffcalc.pay.further_study_reimbursement`:
+approved costs of further study the college selected, nothing when the teacher abandoned it without
+special reason) is booked in the month the study ends (when the certificate is handed in, §17) as
+``reimbursements`` in the monthly and yearly tables, and summed per unit in ``obligations``.
+
 **Service (P1 §11).** Degree study with a signed agreement, not interrupted, in a mode listed in
 ``study_leave.service.applies_to_modes`` owes ``study_leave.service.min_years`` (8) years from the
 return date: ``service_end`` = return date + 8 years.  As of ``as_of``: ``served_months`` (full months
@@ -66,7 +71,9 @@ __all__ = ["Projection", "project", "QUANTITIES"]
 # Per person-month quantities summed in the grid, in this order.
 QUANTITIES = ("people_away", "fte_away", "paid", "withheld", "full_pay", "uncovered_hours",
               "cover_cost", "gap")
-MONEY = ("paid", "withheld", "full_pay", "cover_cost", "gap", "refunds")
+MONEY = ("paid", "withheld", "full_pay", "cover_cost", "gap", "refunds", "reimbursements")
+# Amounts booked once, in one month of an episode (not per month away), in this order.
+BOOKED = ("refunds", "reimbursements")
 _REQUIRED = ("staff_id", "unit_id", "mode", "degree_sought", "study_start", "standard_end",
              "extension_months", "return_date", "interruption_cause", "left_date", "months_on_post",
              "workload_share", "appraisal_passed", "agreement_signed", "costs_paid")
@@ -220,29 +227,37 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
     refund = _pay.refund_due(year["refund_base"] / _MONTHS_PER_YEAR, study_months, cause, policy=policy)
     refund = np.asarray(refund, dtype="float64").reshape(n)
     refund_month = np.where(has_return, month_number(np.where(has_return, return_date, horizon_start)), -1)
+    # Further-study costs reimbursed (P1 §16), booked in the month the study ends.
+    further_costs = _pay.reimbursement_arrays(df, policy)
+    reimbursed = further_costs["reimbursed"]
+    reimburse_month = month_number(study_end)
 
     # Per unit × month: every away cell of the grid adds its person's rates to its (unit, month) bin.
     unit_codes, units = pd.factorize(df["unit_id"].astype("object"), sort=True)
     n_units, n_months = len(units), len(grid_months)
     rows, cols = np.nonzero(mask)
     cell_bin = unit_codes[rows] * n_months + cols
-    by_unit = np.zeros((len(QUANTITIES) + 1, n_units, n_months))
+    by_unit = np.zeros((len(QUANTITIES) + len(BOOKED), n_units, n_months))
     for j in range(len(QUANTITIES)):  # one pass per quantity, not per person or month
         by_unit[j] = np.bincount(cell_bin, weights=rates[rows, j], minlength=n_units * n_months).reshape(
             n_units, n_months)
-    refund_col = refund_month - grid_months[0]
-    in_grid = (refund_col >= 0) & (refund_col < n_months)
-    by_unit[-1] = np.bincount(unit_codes[in_grid] * n_months + refund_col[in_grid], weights=refund[in_grid],
-                              minlength=n_units * n_months).reshape(n_units, n_months)
+    booked_totals = []
+    for j, (amount, month) in enumerate(((refund, refund_month), (reimbursed, reimburse_month))):
+        col = month - grid_months[0]
+        in_grid = (col >= 0) & (col < n_months)
+        by_unit[len(QUANTITIES) + j] = np.bincount(unit_codes[in_grid] * n_months + col[in_grid],
+                                                   weights=amount[in_grid],
+                                                   minlength=n_units * n_months).reshape(n_units, n_months)
+        booked_totals.append(np.bincount(col[in_grid], weights=amount[in_grid], minlength=n_months).astype("float64"))
 
     # Totals by an independent route (start/stop events and running sums, no grid), so that
     # "totals = sum of units" checks the grid aggregation.
-    total = _totals_from_events(first - grid_months[0], stop - grid_months[0], rates, n_months)
-    total_refunds = np.bincount(refund_col[in_grid], weights=refund[in_grid], minlength=n_months).astype("float64")
+    total = np.concatenate([_totals_from_events(first - grid_months[0], stop - grid_months[0], rates, n_months),
+                            np.array(booked_totals).reshape(len(BOOKED), n_months)])
 
     months = pd.period_range(h0, h1, freq="M")
     academic_year = months.year.to_numpy() - (months.month.to_numpy() < year_start)
-    columns = (*QUANTITIES, "refunds")
+    columns = (*QUANTITIES, *BOOKED)
     monthly = pd.DataFrame({
         "unit_id": np.repeat(np.asarray(units, dtype=object), n_months),
         "month": np.tile(months.astype(str).to_numpy(), n_units),
@@ -251,7 +266,7 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
     })
     totals_monthly = pd.DataFrame({
         "month": months.astype(str), "academic_year": academic_year,
-        **{c: (total[j] if c != "refunds" else total_refunds) for j, c in enumerate(columns)},
+        **{c: total[j] for j, c in enumerate(columns)},
     })
     by_unit_year = _per_year(monthly, ["unit_id", "academic_year"])
     totals = _per_year(totals_monthly, ["academic_year"])
@@ -270,12 +285,15 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
         people[q] = per_month[q] * months_in
     further_min = policy.get("study_leave.further_study_min_months")
     short = (mode == "further_study") & (full_months_between(study_start, planned_end) < further_min)
-    people["flags"] = _pay.flags_column({**year["conditions"], "further_study_short": short}, n)
+    people["flags"] = _pay.flags_column({**year["conditions"], "further_study_short": short,
+                                          **further_costs["conditions"]}, n)
     people["refund"] = refund
     # Period ordinals of monthly periods are months since 1970-01, like _month_number.
     people["refund_month"] = np.where(
         refund > 0, pd.PeriodIndex.from_ordinals(np.maximum(refund_month, 0), freq="M").astype(str), "")
     obligations["refunds_due"] = np.bincount(unit_codes, weights=refund, minlength=n_units)
+    people["reimbursed"] = reimbursed
+    obligations["reimbursed"] = np.bincount(unit_codes, weights=reimbursed, minlength=n_units)
 
     assumptions = pd.DataFrame([
         ("hourly_rate", rate, "yuan per class hour", hourly_rate is None),
@@ -360,7 +378,7 @@ def _totals_from_events(first: np.ndarray, stop: np.ndarray, rates: np.ndarray, 
 
 
 def _per_year(monthly: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    sums = ["person_months_away" if c == "people_away" else c for c in (*QUANTITIES, "refunds")]
+    sums = ["person_months_away" if c == "people_away" else c for c in (*QUANTITIES, *BOOKED)]
     g = monthly.rename(columns={"people_away": "person_months_away"}).groupby(keys, sort=True)
     out = g[sums].sum()
     out.insert(0, "months", g.size())

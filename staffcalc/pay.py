@@ -6,6 +6,7 @@ Public API (spec §9):
   ``flags`` (``;``-joined codes, see :data:`FLAGS`).
 * :func:`breach_liability` — what a person owes when the service period (P1 §11) is not completed.
 * :func:`refund_due` — the pay refunded when study is interrupted for a listed cause (P1 §10.8).
+* :func:`further_study_reimbursement` — further-study costs reimbursed (P1 §16).
 
 The rules, per study year (every number and list comes from ``study_leave.*`` in the P1 policy file):
 
@@ -23,6 +24,8 @@ The rules, per study year (every number and list comes from ``study_leave.*`` in
   full-release components withheld (its basic salary and allowances are pay for the work it keeps
   doing); alternative ``granted`` pays as with an agreement.
 * Further study (进修, P1 §15.3): 工资和福利待遇不变 — pay unchanged; the agreement does not apply.
+* Appraisal while studying (P1 §9, §15.1): derived by :mod:`staffcalc.study_appraisal`; the
+  partial-release rule above reads it (a §9.3 violation or failed courses make it 不合格).
 
 Every rule only moves money between ``paid`` and ``withheld``, so ``paid + withheld`` equals the
 full pay (12 × the monthly components) for every row.  Withheld money goes to the external-teacher
@@ -45,7 +48,10 @@ from .checks import RuleInputError, policy_or_default
 from .policy import Policy, PolicyError
 from .schemas.study_leave import MODES
 
-__all__ = ["FLAGS", "StudyLeaveInputError", "study_leave_year", "breach_liability", "refund_due", "share_at_least"]
+APPRAISAL_COLUMNS = ("appraisal_grade", "appraisal_basis", "appraisal_result_passed")
+
+__all__ = ["FLAGS", "StudyLeaveInputError", "study_leave_year", "further_study_reimbursement", "breach_liability",
+           "refund_due", "share_at_least"]
 
 # Flag code -> (clause, English, Chinese, interpretation parameter or "").
 FLAGS: dict[str, tuple[str, str, str, str]] = {
@@ -61,6 +67,15 @@ FLAGS: dict[str, tuple[str, str, str, str]] = {
                             "全脱产返岗未达到恢复工资条件", ""),
     "further_study_short": ("P1 §12", "further study shorter than the minimum the measures cover",
                             "进修时间不足本办法规定的最短时间，不属本办法进修范围", ""),
+    "appraisal_misconduct": ("P1 §9.3", "violation of law or discipline, or failed courses, during study: "
+                             "the annual appraisal is 不合格", "学习期间有违法、违纪行为或学习成绩不合格，年度考核为不合格", ""),
+    "appraisal_given_differs": ("P1 §9, §15.1", "appraisal_passed as given differs from the appraisal the clause "
+                                "derives (work done, host's evaluation, §9.3); the derived one is used",
+                                "填报的年度考核结果与按第九条、第十五条确定的结果不一致，按后者", ""),
+    "further_study_not_reimbursed": ("P1 §16.2", "further study ended without special reason: costs not reimbursed",
+                                     "无特殊原因擅自终止进修学习，不予报销进修费用", ""),
+    "further_study_self_funded": ("P1 §14.1, §16.1", "self-funded further study: costs not reimbursed by the college",
+                                  "自费进修，学院不报销进修费用", ""),
 }
 
 _SHARE_SCALE = 10**9  # resolution of share comparisons (a precision, not a policy number)
@@ -118,6 +133,8 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
     Each pay component is paid for a number of months in the year: the continuing components
     (basic salary, allowances) for ``cont`` months, the withheld components for ``perf`` months.
     """
+    from .study_appraisal import appraisal_arrays  # it uses this module's input checks
+
     components = list(policy.get("study_leave.pay.components"))
     withheld_set = list(policy.get("study_leave.pay.withheld_components"))
     unknown = [c for c in withheld_set if c not in components]
@@ -141,7 +158,6 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
     share = numeric(df, "workload_share", missing=np.nan, required=degree)
     check((share < 0) | (share > 1), df.index, "workload_share", "share_range",
           "must be a share from 0 to 1 of the prescribed workload", "须为0至1之间的工作量比例", share)
-    passed = booleans(df, "appraisal_passed", missing=False, required=partial)
     agreement = booleans(df, "agreement_signed", missing=False, required=degree)
     monthly = np.column_stack([numeric(df, c) for c in components]) if n else np.zeros((0, len(components)))
     for j, c in enumerate(components):
@@ -153,7 +169,8 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
     share_ok = share_at_least(share, policy.get("study_leave.restoration.min_workload_share"))
     restored = full_rel & months_ok & share_ok
     below_workload = partial & ~share_at_least(share, policy.get("study_leave.partial_min_workload"))
-    failed = partial & ~passed
+    appraisal = appraisal_arrays(df, mode, restored, policy)  # P1 §9, §10.11, §15.1
+    failed = partial & (appraisal["appraisal_result_passed"] == 0)
     partial_rule = policy.get("study_leave.pay.partial_below_requirement")
     not_granted = degree & ~agreement & (policy.get("study_leave.pay.no_agreement") == "not_granted")
     mop = np.nan_to_num(months_on_post)
@@ -179,6 +196,8 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
         "partial_appraisal_failed": failed,
         "restored": restored & ~not_granted,
         "restoration_not_met": full_rel & (mop > 0) & ~restored,
+        "appraisal_misconduct": appraisal["misconduct"],
+        "appraisal_given_differs": appraisal["given_differs"],
     }
     return {
         "full_pay": monthly.sum(axis=1) * full_months,
@@ -193,6 +212,7 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
         "paid_by_component": paid_by_component,
         "restoration_months_ok": full_rel & months_ok,
         "restoration_share_ok": full_rel & share_ok,
+        **{c: appraisal[c] for c in APPRAISAL_COLUMNS},
     }
 
 
@@ -208,6 +228,12 @@ def study_leave_year(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
 
     Thresholds are inclusive: 含6个月 (6 months restores, 5 does not), ≥50%, ≥70%.  Columns a mode does
     not use may be empty (``months_on_post`` outside full release, everything for further study).
+
+    The appraisal while studying is derived (P1 §9, §15.1; :mod:`staffcalc.study_appraisal`) from the
+    optional columns ``work_appraisal`` (grade of the work done), ``violation``, ``courses_failed`` and
+    ``host_evaluation``; ``appraisal_passed`` is used where a row gives none of them (it must be given
+    there for partial release).  Adds ``appraisal_grade``, ``appraisal_basis`` and
+    ``appraisal_result_passed`` (1/0, NaN: no grade); the partial-release pay rule reads the latter.
     """
     policy = policy_or_default(policy)
     amounts = year_amounts(df, policy)
@@ -215,6 +241,55 @@ def study_leave_year(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataF
     out["paid"] = amounts["paid"]
     out["withheld"] = amounts["withheld"]
     out["flags"] = pd.Series(amounts["flags"], index=df.index, dtype="str")
+    for c in APPRAISAL_COLUMNS:
+        out[c] = amounts[c]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Further study costs (P1 §16)
+# --------------------------------------------------------------------------------------------
+def reimbursement_arrays(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
+    """The arrays behind :func:`further_study_reimbursement`: ``reimbursed`` (yuan per episode) and
+    ``conditions`` (flag code -> bool array)."""
+    n = len(df)
+    further = df["mode"].astype("object").to_numpy() == "further_study"
+    if "approved_costs" in df.columns:
+        costs = numeric(df, "approved_costs", missing=0.0)
+        check(costs < 0, df.index, "approved_costs", "negative", "cannot be negative", "不能为负数", costs)
+    else:
+        costs = np.zeros(n)
+    selected = booleans(df, "college_selected", missing=True) if "college_selected" in df.columns else np.ones(n, bool)
+    quit_ = (booleans(df, "terminated_without_reason", missing=False) if "terminated_without_reason" in df.columns
+             else np.zeros(n, bool))
+    self_funded = further & ~selected
+    not_reimbursed = further & quit_
+    ok = (further & (selected | bool(policy.get("study_leave.further_study.reimburse_self_funded")))
+          & (~quit_ | bool(policy.get("study_leave.further_study.terminated_without_reason_reimbursed"))))
+    return {
+        "reimbursed": np.where(ok, costs, 0.0),
+        "conditions": {"further_study_self_funded": self_funded, "further_study_not_reimbursed": not_reimbursed},
+    }
+
+
+def further_study_reimbursement(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
+    """Further-study costs the college reimburses, per episode (P1 §16; spec §8.10).
+
+    ``df`` has ``mode`` and optionally ``approved_costs`` (yuan approved under the college's rules,
+    §16.1 根据相关文件规定报销相关费用; empty = 0), ``college_selected`` (学院选派 rather than 自费,
+    §14.1; empty = selected) and ``terminated_without_reason`` (ended the study on their own without
+    special reason, §16.2; empty = no).  Returns a copy with ``reimbursed`` — the approved costs for
+    further study the college selected and the teacher did not abandon, else 0; degree-study rows 0
+    (their costs are ``costs_paid``) — and ``flags`` (``further_study_self_funded``,
+    ``further_study_not_reimbursed``).  Whether self-funded or abandoned study is reimbursed is policy
+    (``study_leave.further_study.*``, both false).
+    """
+    policy = policy_or_default(policy)
+    require_columns(df, ["mode"], "further_study_reimbursement")
+    amounts = reimbursement_arrays(df, policy)
+    out = df.copy()
+    out["reimbursed"] = amounts["reimbursed"]
+    out["flags"] = pd.Series(flags_column(amounts["conditions"], len(df)), index=df.index, dtype="str")
     return out
 
 

@@ -398,3 +398,25 @@ def test_sample_is_deterministic(sample):
     again = sample_tables()
     pd.testing.assert_frame_equal(sample["study_leave"], again["study_leave"])
     pd.testing.assert_frame_equal(sample["study_applications"], again["study_applications"])
+
+
+# --- P1 §16: further-study costs in the leave cost ------------------------------------------------------
+def test_p1_s16_reimbursed_costs_are_in_the_leave_cost():
+    further = {"mode": "further_study", "degree_sought": None, "standard_end": "2027-03-01", "costs_paid": 0.0,
+               "approved_costs": 8000.0, "college_selected": True, "terminated_without_reason": False}
+    p = run([further,
+             {**further, "unit_id": "U2", "terminated_without_reason": True, "return_date": "2026-12-01"},
+             {**further, "unit_id": "U2", "approved_costs": 3000.0, "standard_end": "2028-03-01"},  # ends after
+             {}])                                                                  # degree study: no reimbursement
+    assert p.people["reimbursed"].tolist() == [8000.0, 0.0, 3000.0, 0.0]
+    assert p.people["flags"].tolist()[:2] == ["", "further_study_not_reimbursed"]
+    # booked in the month the study ends: 2027-03 for S0; S2 ends 2028-03, outside the 2026-09..2027-08 horizon
+    m = p.monthly.set_index(["unit_id", "month"])["reimbursements"]
+    assert m.loc[("U1", "2027-03")] == 8000.0 and m.sum() == 8000.0
+    assert p.monthly_totals.set_index("month").loc["2027-03", "reimbursements"] == 8000.0
+    assert p.totals["reimbursements"].tolist() == [8000.0]
+    assert p.by_unit_year.set_index("unit_id")["reimbursements"].to_dict() == {"U1": 8000.0, "U2": 0.0}
+    # per unit, whatever the horizon: U1 8000, U2 0 + 3000
+    assert p.obligations.set_index("unit_id")["reimbursed"].to_dict() == {"U1": 8000.0, "U2": 3000.0}
+    # the two routes to the totals agree (sum of units = independent totals)
+    assert p.by_unit_year.groupby("academic_year")["reimbursements"].sum().tolist() == p.totals["reimbursements"].tolist()

@@ -276,3 +276,131 @@ def test_property_liability_non_increasing_and_zero_at_96(refundable, a, b):
     assert pay.breach_liability(refundable, hi, policy=P1) <= pay.breach_liability(refundable, lo, policy=P1)
     assert pay.breach_liability(refundable, max(hi, 96), policy=P1) == 0.0
     assert 0.0 <= pay.breach_liability(refundable, lo, policy=P1) <= refundable
+
+
+# --- P1 §9, §10.11, §15.1: the appraisal while studying, derived ---------------------------------
+def test_p1_s9_1_partial_release_graded_on_the_work_done(p1):
+    # work_appraisal given, appraisal_passed empty: the grade of the work done decides §7.3 pay
+    out = pay.study_leave_year(rows(
+        {"mode": "partial", "workload_share": 0.8, "appraisal_passed": None, "work_appraisal": "合格"},
+        {"mode": "partial", "workload_share": 0.8, "appraisal_passed": None, "work_appraisal": "不合格"}), policy=p1)
+    assert out["appraisal_grade"].tolist() == ["合格", "不合格"]
+    assert out["appraisal_basis"].tolist() == ["work_done", "work_done"]
+    assert out["appraisal_result_passed"].tolist() == [1.0, 0.0]
+    assert out["paid"].tolist() == [FULL_YEAR, CONTINUING_YEAR]     # 126000 as on post; 84000 withheld 42000
+    assert out["flags"].tolist() == ["", "partial_appraisal_failed"]
+
+
+@pytest.mark.parametrize("grade, passed", [("优秀", True), ("良好", True), ("合格", True), ("基本合格", False),
+                                           ("不合格", False)])
+def test_p1_s7_3_which_grades_pass(p1, grade, passed):
+    # 合格者 = 合格 or better: 合格 passes, 基本合格 (the grade below) does not
+    r = one(p1, mode="partial", workload_share=0.8, appraisal_passed=None, work_appraisal=grade)
+    assert r["appraisal_result_passed"] == float(passed)
+    assert r["paid"] == (FULL_YEAR if passed else CONTINUING_YEAR)
+
+
+def test_p1_s7_3_basic_pass_is_an_interpretation(p1):
+    prm = p1.param("study_leave.appraisal.grades")
+    assert prm.interpretation and prm.clause == "§7.3"
+    alt = p1.override({"study_leave.appraisal.grades": prm.alternative_value})
+    r = one(alt, mode="partial", workload_share=0.8, appraisal_passed=None, work_appraisal="基本合格")
+    assert (r["appraisal_result_passed"], r["paid"]) == (1.0, FULL_YEAR)
+
+
+def test_p1_s9_2_full_release_has_no_grade_and_pay_is_unchanged(p1):
+    # 不确定年度考核等次: no grade even if one is given for the work; pay as §7.2
+    r = one(p1, appraisal_passed=None, work_appraisal="优秀")
+    assert (r["appraisal_grade"], r["appraisal_basis"]) == ("", "not_graded")
+    assert np.isnan(r["appraisal_result_passed"])
+    assert (r["paid"], r["withheld"], r["flags"]) == (CONTINUING_YEAR, WITHHELD_YEAR, "")
+
+
+@pytest.mark.parametrize("months, basis, grade", [(6, "restored", "优秀"), (5, "not_graded", "")])
+def test_p1_s10_11_restored_full_release_is_appraised_normally(p1, months, basis, grade):
+    # 含6个月 + ≥50% → 正常参加年度考核 on the work done; 5 months → still no grade
+    r = one(p1, months_on_post=months, workload_share=0.5, appraisal_passed=None, work_appraisal="优秀")
+    assert (r["appraisal_basis"], r["appraisal_grade"]) == (basis, grade)
+
+
+@pytest.mark.parametrize("fact", ["violation", "courses_failed"])
+def test_p1_s9_3_violation_or_failed_courses_make_it_buhege(p1, fact):
+    # partial, 90% workload, work graded 优秀, but a §9.3 fact → 不合格 → full-release components withheld
+    r = one(p1, mode="partial", workload_share=0.9, appraisal_passed=True, work_appraisal="优秀", **{fact: True})
+    assert (r["appraisal_grade"], r["appraisal_basis"], r["appraisal_result_passed"]) == ("不合格", "misconduct", 0.0)
+    assert (r["paid"], r["withheld"]) == (CONTINUING_YEAR, WITHHELD_YEAR)
+    assert r["flags"] == "partial_appraisal_failed;appraisal_misconduct;appraisal_given_differs"
+    # the other side: the fact absent → 优秀, paid as on post
+    r = one(p1, mode="partial", workload_share=0.9, appraisal_passed=True, work_appraisal="优秀", **{fact: False})
+    assert (r["appraisal_grade"], r["paid"], r["flags"]) == ("优秀", FULL_YEAR, "")
+    # full release: graded 不合格 too (§9.3 overrides §9.2), pay unchanged
+    r = one(p1, appraisal_passed=None, **{fact: True})
+    assert (r["appraisal_grade"], r["paid"], r["flags"]) == ("不合格", CONTINUING_YEAR, "appraisal_misconduct")
+
+
+def test_p1_s9_derived_appraisal_wins_over_appraisal_passed_and_is_flagged(p1):
+    out = pay.study_leave_year(rows(
+        {"mode": "partial", "workload_share": 0.8, "appraisal_passed": True, "work_appraisal": "不合格"},
+        {"mode": "partial", "workload_share": 0.8, "appraisal_passed": False, "work_appraisal": "合格"},
+        {"mode": "partial", "workload_share": 0.8, "appraisal_passed": True, "work_appraisal": "合格"},
+        {"mode": "partial", "workload_share": 0.8, "appraisal_passed": False}), policy=p1)
+    assert out["paid"].tolist() == [CONTINUING_YEAR, FULL_YEAR, FULL_YEAR, CONTINUING_YEAR]
+    assert out["flags"].tolist() == ["partial_appraisal_failed;appraisal_given_differs", "appraisal_given_differs",
+                                     "", "partial_appraisal_failed"]
+    assert out["appraisal_basis"].tolist() == ["work_done", "work_done", "work_done", "given"]  # last: as before
+
+
+def test_p1_s9_partial_release_needs_some_appraisal(p1):
+    with pytest.raises(pay.StudyLeaveInputError, match="appraisal_passed.*missing"):
+        pay.study_leave_year(rows({"mode": "partial", "workload_share": 0.8, "appraisal_passed": None}), policy=p1)
+    with pytest.raises(pay.StudyLeaveInputError, match="row 0, column work_appraisal.*unknown_grade"):
+        pay.study_leave_year(rows({"mode": "partial", "workload_share": 0.8, "work_appraisal": "很好"}), policy=p1)
+
+
+def test_p1_s15_1_further_study_appraisal_from_the_host_evaluation(p1):
+    out = pay.study_leave_year(rows(
+        {"mode": "further_study", "appraisal_passed": None, "host_evaluation": "良好"},
+        {"mode": "further_study", "appraisal_passed": None, "host_evaluation": "不合格"},
+        {"mode": "further_study", "appraisal_passed": None}), policy=p1)
+    assert out["appraisal_grade"].tolist() == ["良好", "不合格", ""]
+    assert out["appraisal_basis"].tolist() == ["host_evaluation", "host_evaluation", "given"]
+    assert out["appraisal_result_passed"].tolist()[:2] == [1.0, 0.0] and np.isnan(out["appraisal_result_passed"][2])
+    assert out["paid"].tolist() == [FULL_YEAR] * 3     # §15.3 工资和福利待遇不变, whatever the evaluation
+
+
+# --- P1 §16: further-study costs -------------------------------------------------------------------
+def test_p1_s16_approved_costs_reimbursed_unless_abandoned_or_self_funded(p1):
+    df = pd.DataFrame({
+        "mode": ["further_study"] * 5 + ["full_release"],
+        "approved_costs": [8000.0, 8000.0, 8000.0, None, 8000.0, 8000.0],
+        "college_selected": [True, True, False, True, None, True],
+        "terminated_without_reason": [False, True, False, False, None, False],
+    })
+    out = pay.further_study_reimbursement(df, policy=p1)
+    # selected and finished → 8000; 擅自终止 → 0; 自费 → 0; nothing approved → 0; empty cells read as
+    # selected / not terminated → 8000; degree study → 0 (its costs are costs_paid)
+    assert out["reimbursed"].tolist() == [8000.0, 0.0, 0.0, 0.0, 8000.0, 0.0]
+    assert out["flags"].tolist() == ["", "further_study_not_reimbursed", "further_study_self_funded", "", "", ""]
+    what_if = p1.override({"study_leave.further_study.terminated_without_reason_reimbursed": True,
+                           "study_leave.further_study.reimburse_self_funded": True})
+    assert pay.further_study_reimbursement(df, policy=what_if)["reimbursed"].tolist()[:3] == [8000.0] * 3
+    with pytest.raises(pay.StudyLeaveInputError, match="approved_costs.*negative"):
+        pay.further_study_reimbursement(df.assign(approved_costs=-1.0), policy=p1)
+
+
+def test_p1_study_leave_policy_texts_are_verbatim_quotes_of_the_seed():
+    import re
+    from pathlib import Path
+    seed_file = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_3704eb0f9b46b53f.txt"
+    if not seed_file.exists():
+        pytest.skip("seed documents not available on this machine")
+    seed = re.sub(r"\s+", "", seed_file.read_text(encoding="utf-8"))
+    doc = policy.read_document(Path(pay.__file__).parent / "policies" / "p1_alashan_study_leave.yaml")
+    checked = 0
+    for path, p in doc.parameters.items():
+        if p.document != "P1":
+            continue  # planning assumptions cite the spec
+        for frag in [f for f in p.text.split("…") if f.strip()]:
+            assert re.sub(r"\s+", "", frag) in seed, f"{path}: {frag!r} not in the seed"
+            checked += 1
+    assert checked >= 20

@@ -166,7 +166,7 @@ def _episodes(rng: np.random.Generator, staff: pd.DataFrame, as_of: np.datetime6
         "costs_paid": np.round(costs, -2),
         **{c: np.round(pay[:, j], -1) for j, c in enumerate(_PAY_COLUMNS)},
     })
-    return out[STUDY_LEAVE.names]
+    return out[[c for c in STUDY_LEAVE.names if c in out.columns]]  # optional columns the sample leaves out
 
 
 def _applications(rng: np.random.Generator, staff: pd.DataFrame, as_of: np.datetime64) -> pd.DataFrame:
