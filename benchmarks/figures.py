@@ -441,6 +441,10 @@ def main(argv: list[str] | None = None) -> int:
         from .report_suite import fig_report
 
         res = fig_report(a.quick)
+    elif a.figure == "whatif_page":
+        from .whatif_page import fig_whatif_page
+
+        res = fig_whatif_page(a.quick)
     elif a.figure == "dask":
         from .dask_scale import fig_dask
 

@@ -3,7 +3,8 @@
 Runs each figure in a fresh Python process (:func:`benchmarks.memory.run_isolated`), prints it with
 its targets (PASS/MISS), its correctness checks and the machine load, and writes every number to a
 JSON file (default ``bench-data/bench-results.json``).  Figures: ``appraisal`` (pipeline, numpy
-floor, row-by-row reference), ``quota``, ``leave_cost``, ``report``, ``whatif``, ``dask``.
+floor, row-by-row reference), ``quota``, ``leave_cost``, ``report`` (the report engine against the
+old ways), ``whatif`` (recompute), ``whatif_page`` (the served page in Chromium), ``dask``.
 
 Exit code 0 when every figure ran and every correctness check held (a MISS on a performance
 target is reported, not an error: timings on a shared machine vary); 1 otherwise.
@@ -25,7 +26,7 @@ from .figures import FULL, MEMORY_LIMIT_MB, QUICK
 from .memory import run_isolated
 from .timing import load, target
 
-ORDER = ("appraisal", "appraisal_rowwise", "quota", "leave_cost", "report", "whatif", "dask")
+ORDER = ("appraisal", "appraisal_rowwise", "quota", "leave_cost", "report", "whatif", "whatif_page", "dask")
 ALIASES = {"appraisal": ("appraisal", "appraisal_rowwise"), "rowwise": ("appraisal_rowwise",)}
 MEMORY_FIGURES = ("appraisal", "quota", "leave_cost", "dask")
 TIMEOUT_S = 1800
@@ -76,22 +77,33 @@ def _lines(r: dict) -> list[str]:
                    f"{m['person_months_away']:,} person-months away")
         out.append(f"project      {_t(m['project'])}")
     elif name == "report":
-        k = m["kernel_start"]
-        out.append(f"kernel start {_s(k['ready_median_s'])} median start→ready over {k['repeat']} "
-                   f"(start→shut down {_s(k['with_shutdown_median_s'])})")
-        out.append(f"empty notebook through staffcalc report: {_s(m['runner_overhead_s'])} "
-                   f"(runs: {', '.join(_s(x) for x in m['empty_notebook_durations_s'])}) — the fixed cost per notebook")
-        out.append("fresh interpreter importing: " + "; ".join(f"{k} {_s(v)}" for k, v in m.get("imports_s", {}).items()))
-        for key, sr in m["suites"].items():
-            if "error" in sr:
-                out.append(f"--{key[:4]} {key[4:]}: ERROR {sr['error'][:300]}")
-                continue
-            out.append(f"suite --jobs {sr['jobs']}: wall {_s(sr['wall_s'])} (manifest {_s(sr['manifest_duration_s'])})")
-            for nb, d in sr["notebooks"].items():
-                pn = m["per_notebook"][nb][key]
-                share = f"kernel start {pn['kernel_start_share']:.0%}" if pn["kernel_start_share"] else ""
-                over = f", fixed per-notebook cost {pn['runner_overhead_share']:.0%}" if pn["runner_overhead_share"] else ""
-                out.append(f"    {nb:<24} {_s(d['duration_s']):>9}  ({share}{over})")
+        old, new = m["old_way"], m["suite"]
+        out.append(f"old way      {_s(old['wall_s'])}: papermill + jupyter nbconvert --to html --no-input, one "
+                   f"notebook after another (" + ", ".join(f"{k} {_s(v)}" for k, v in old["durations_s"].items()) + ")")
+        if "error" in new:
+            out.append(f"engine       ERROR {new['error'][:300]}")
+        else:
+            out.append(f"engine       {_s(new['wall_s'])}: staffcalc report --jobs {new['jobs']} (notebooks: "
+                       + ", ".join(f"{k} {_s(v)}" for k, v in new["durations_s"].items()) + ")"
+                       + (f" — {m['suite_ratio']:.1f}× faster" if "suite_ratio" in m else ""))
+        if "per_unit" in m:
+            per, est = m["per_unit"], m["old_engine"]
+            if "error" in per:
+                out.append(f"--per unit   ERROR {per['error'][:300]}")
+            else:
+                out.append(f"--per unit   {_s(per['wall_s'])} for {per['notebooks']} notebooks ({m['units']} units), "
+                           f"peak memory of the process tree {per['peak_tree_mb']:,.0f} MB")
+            out.append(f"today's engine (one process per notebook), estimated {_s(est['estimate_s'])}: "
+                       f"{est['notebooks']} notebooks in {_s(est['wall_s'])} × {m['units']}/{m['jobs']}"
+                       + (f" — {m['per_unit_ratio']:.1f}× slower than the pool" if "per_unit_ratio" in m else ""))
+    elif name == "whatif_page":
+        out.append(f"first usable render {_s(m['first_usable_s'])} from starting staffcalc whatif; reload "
+                   f"{_s(m['reload_warm_s'])} with the preheated kernel ready")
+        out.append(f"{len(m['reloads_back_to_back_s'])} reloads back to back: median "
+                   f"{_s(m['reload_back_to_back_median_s'])}; live kernels afterwards {m['kernels_after_reloads']} "
+                   f"(pool {m['pool_size']}), after closing the browser {m['kernels_after_close']}; server + kernels "
+                   f"{m['server_rss_after_reloads_mb']:,.0f} MB")
+        out.append(f"requests     {m['requests']}, off the host: {len(m['off_host_requests'])}")
     elif name == "whatif":
         out.append(f"inputs       {m['teachers']:,} class teachers, {m['teacher_months']:,} teacher-months; "
                    f"baseline built in {_s(m['baseline_build_s'])}")
@@ -205,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n[{i}] {title}")
         print(f"    load {' '.join(map(str, before))} → {' '.join(map(str, r.get('load_after', load())))}; "
               f"process {_s(r.get('process_wall_s'))}, its peak RSS {r.get('maxrss_mb', 0):.0f} MB"
-              + (f" (process tree peak, sampled: {r['tree_peak_mb']:.0f} MB)" if name in ("report", "dask") else ""))
+              + (f" (process tree peak, sampled: {r['tree_peak_mb']:.0f} MB)"
+                 if name in ("report", "whatif_page", "dask") else ""))
         if "error" in r:
             print(f"    ERROR {r['error']}")
         else:

@@ -13,9 +13,10 @@ Modules (each cites the clauses it encodes; the domain spec is shared/spec/polic
     leave_cost         month-by-month cost of study leave, service obligations (P1)
     dates, checks      calendar arithmetic (Civil Code), shared input checks
     scenario, whatif   the what-if model and its widget page
+    whatif_server      ``staffcalc whatif``: Voila with preheated kernels, released on page close, offline
     partitioned        the same calculations over Parquet partitions with Dask
     plots, export      CJK fonts for charts; Excel with Chinese headers
-    report, cli        papermill report runs; the ``staffcalc`` command
+    report, cli        report runs on a pool of warm papermill workers; the ``staffcalc`` command
     sample             the synthetic institution
 """
 

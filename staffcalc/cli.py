@@ -202,7 +202,7 @@ def _add_whatif(sub) -> None:
 
 
 def _cmd_whatif(args) -> int:
-    from .whatif import serve
+    from .whatif_server import serve  # starts Voila before importing pandas
 
     if not 0 < args.port < 65536:
         print(f"staffcalc whatif: --port {args.port} is not a TCP port / 端口号无效", file=sys.stderr)

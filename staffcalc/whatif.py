@@ -36,8 +36,6 @@ import datetime as dt
 import html
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -47,10 +45,8 @@ import pandas as pd
 from . import policy as policy_mod
 from . import scenario, scoring
 from .scenario import GRADE_KEYS, grade_key
+from .whatif_server import ENV_DATA, ENV_OUT, notebook_path, serve, voila_command  # the launcher (light module)
 
-ENV_DATA = "STAFFCALC_WHATIF_DATA"
-ENV_OUT = "STAFFCALC_WHATIF_OUT"
-NOTEBOOK_NAME = "whatif_scoring.ipynb"
 SHOWN_ROWS = 20  # rows of a change list shown in the page (the counts cover all)
 
 RECRUITMENT_MAXIMA = (  # (path, label)
@@ -684,65 +680,6 @@ def build(data_dir: str | os.PathLike = "../data", as_of: str = scenario.DEFAULT
     baseline = scenario.load_baseline(data_dir_from_env(data_dir), as_of, openings)
     initial = policy_mod.load_overrides(overrides_file) if overrides_file else None
     return WhatIfApp(baseline, out_dir=out_dir_from_env(out_dir), chart=chart, initial=initial)
-
-
-# --------------------------------------------------------------------------------------------
-# Voila launcher (staffcalc whatif)
-# --------------------------------------------------------------------------------------------
-def notebook_path() -> Path:
-    """``notebooks/whatif_scoring.ipynb`` of the repository the package is installed from (editable)."""
-    return Path(__file__).resolve().parent.parent / "notebooks" / NOTEBOOK_NAME
-
-
-def voila_command(port: int, open_browser: bool = False) -> list[str]:
-    """The Voila command line: 127.0.0.1 only, the given port (no fallback to another), no tracebacks."""
-    cmd = [sys.executable, "-m", "voila", str(notebook_path()), f"--port={int(port)}", "--Voila.ip=127.0.0.1",
-           "--Voila.port_retries=0", "--show_tracebacks=False"]
-    if not open_browser:
-        cmd.append("--no-browser")
-    return cmd
-
-
-def serve(port: int = 8866, data_dir: str | os.PathLike = "data", out_dir: str | os.PathLike = ".",
-          open_browser: bool = True) -> int:
-    """Start Voila on the what-if notebook; print the address; wait until it stops (Ctrl-C).
-
-    The data folder and the export folder reach the notebook's kernel through
-    ``$STAFFCALC_WHATIF_DATA`` and ``$STAFFCALC_WHATIF_OUT`` (absolute paths).  Returns Voila's exit
-    status; 2 when the notebook or the data folder is missing or the data are invalid.
-    """
-    nb = notebook_path()
-    if not nb.is_file():
-        print(f"staffcalc whatif: notebook not found: {nb} (run from a source checkout) / 找不到假设情景笔记本",
-              file=sys.stderr)
-        return 2
-    data = Path(data_dir).resolve()
-    if not data.is_dir():
-        print(f"staffcalc whatif: data folder not found: {data} / 找不到数据文件夹", file=sys.stderr)
-        return 2
-    try:
-        scenario.load_baseline(data)
-    except ValueError as exc:  # InputError, ScoringInputError, PolicyError: say so before serving
-        print(f"staffcalc whatif: the data in {data} cannot be used / 数据无法使用:\n{exc}", file=sys.stderr)
-        return 2
-    out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, ENV_DATA: str(data), ENV_OUT: str(out)}
-    url = f"http://127.0.0.1:{int(port)}/"
-    print(f"假设情景页面 / what-if page: {url}\n  数据 / data: {data}\n  导出文件夹 / exports: {out}\n"
-          "  按 Ctrl-C 停止 / press Ctrl-C to stop", flush=True)
-    proc = subprocess.Popen(voila_command(port, open_browser), env=env, cwd=str(nb.parent))
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        print("staffcalc whatif: stopped / 已停止", file=sys.stderr)
-        return 0
 
 
 __all__ = ["WhatIfApp", "build", "css_class", "serve", "notebook_path", "voila_command", "data_dir_from_env",
