@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.staffcalc-installed
 
-.PHONY: setup report test bench lab whatif sample notebooks clean-venv
+.PHONY: setup report test bench lab whatif sample notebooks docs clean-venv
 
 setup: $(STAMP)
 
@@ -37,6 +37,9 @@ notebooks: setup
 
 sample: setup
 	$(BIN)/python -m staffcalc.sample --seed 2026 --staff 3000 --out data
+
+docs: setup
+	$(BIN)/staffcalc docs
 
 clean-venv:
 	rm -rf $(VENV)

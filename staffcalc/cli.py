@@ -7,10 +7,13 @@
     staffcalc explain  --staff ID [--data data] [--period YYYY-MM] [--topic T] [--format text|html|pdf|xlsx]
                        [--override FILE] [--as-of DATE] [--show-names] [--out PATH]
     staffcalc sample   ...   (the options of ``python -m staffcalc.sample``)
+    staffcalc docs     [--out docs] [--data data] [--check]
 
-``report`` exit codes: 0 all notebooks ok; 1 a notebook failed, timed out or crashed (the run is
+``sample`` is handed to :mod:`staffcalc.sample` before argparse (it is in the parser for
+``--help`` only).  ``report`` exit codes: 0 all notebooks ok; 1 a notebook failed, timed out or crashed (the run is
 published, ``latest`` is not moved); 2 bad config, parameters, override or data folder (nothing ran);
 3 another run holds the lock; 130 interrupted.  ``validate``: 0 all tables valid, 1 problems.
+``docs --check``: 0 the generated docs are current, 1 stale files (listed).
 
 Each subcommand is a ``_cmd_<name>(args) -> int`` registered in :func:`build_parser`; add new ones
 (``whatif``) the same way.
@@ -19,7 +22,6 @@ Each subcommand is a ``_cmd_<name>(args) -> int`` registered in :func:`build_par
 from __future__ import annotations
 
 import argparse
-import inspect
 import signal
 import sys
 import threading
@@ -147,38 +149,50 @@ def _cmd_validate(args) -> int:
 # sample
 # --------------------------------------------------------------------------------------------
 def _add_sample(sub) -> None:
-    p = sub.add_parser("sample", help="write the synthetic sample data / 生成样例数据", add_help=False,
-                       description="Same options as python -m staffcalc.sample.")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_sample)
-
-
-def _cmd_sample(args) -> int:
-    return _run_sample(list(args.rest))
+    # listed for --help only: main() hands "sample ..." to staffcalc.sample before argparse sees it
+    sub.add_parser("sample", help="write the synthetic sample data / 生成样例数据", add_help=False,
+                   description="Same options as python -m staffcalc.sample.")
 
 
 def _run_sample(argv: list[str]) -> int:
-    """Delegate to ``staffcalc.sample.__main__.main`` (with argv if it takes one, else via sys.argv)."""
+    """Delegate to ``staffcalc.sample.__main__.main(argv)``."""
     from .sample.__main__ import main as sample_main
 
     try:
-        takes_argv = bool(inspect.signature(sample_main).parameters)
-    except (TypeError, ValueError):
-        takes_argv = True
-    try:
-        if takes_argv:
-            rc = sample_main(argv)
-        else:
-            saved, sys.argv = sys.argv, ["staffcalc sample", *argv]
-            try:
-                rc = sample_main()
-            finally:
-                sys.argv = saved
+        rc = sample_main(argv)
     except SystemExit as exc:
         rc = exc.code
     if rc is None:
         return 0
     return rc if isinstance(rc, int) else 1
+
+
+# --------------------------------------------------------------------------------------------
+# docs
+# --------------------------------------------------------------------------------------------
+def _add_docs(sub) -> None:
+    p = sub.add_parser("docs", help="regenerate the rules reference in docs/ / 生成规则参考文档",
+                       description="Write docs/README.md, docs/rules/<policy file>.md and docs/staffcalc-rules.html "
+                                   "from the policy files (run in a repository checkout).")
+    p.add_argument("--out", type=Path, default=None, help="docs folder (default: the repository's docs/)")
+    p.add_argument("--data", type=Path, default=None, help="sample data folder (default: the repository's data/)")
+    p.add_argument("--check", action="store_true", help="only list stale files; exit 1 if any / 仅检查是否过期")
+    p.set_defaults(func=_cmd_docs)
+
+
+def _cmd_docs(args) -> int:
+    from . import parameter_use, rules_docs
+
+    out = args.out or rules_docs.DOCS_DIR
+    data = args.data or parameter_use.DEFAULT_DATA
+    if args.check:
+        old = rules_docs.stale(out, data)
+        for name in old:
+            print(f"stale / 已过期: {Path(out) / name}")
+        return 1 if old else 0
+    for path in rules_docs.write(out, data):
+        print(f"written / 已写入: {path}")
+    return 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -297,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sample(sub)
     _add_whatif(sub)
     _add_explain(sub)
+    _add_docs(sub)
     return parser
 
 

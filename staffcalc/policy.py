@@ -460,9 +460,11 @@ _RECORDERS: list[dict[str, set[str]]] = []
 def record_reads() -> Iterator[dict[str, set[str]]]:
     """Record every :meth:`Policy.get` inside the block: ``{parameter path: {"module.function", …}}``.
 
-    The reader is the calculation called from outside the package: the outermost ``staffcalc``
-    function on the stack (``staffcalc.quotas.senior_cap``, not the private helper it calls); a
-    read from outside the package (a test, a notebook cell) is recorded under ``""``.  Recording
+    The reader is the calculation called from outside the package (or from a module that only
+    drives calculations: :mod:`staffcalc.parameter_use`, the docs generator, the command line): the
+    outermost such ``staffcalc`` function on the stack (``staffcalc.quotas.senior_cap``, not the
+    private helper it calls); a read from outside the package (a test, a notebook cell) is recorded
+    under ``""``.  Recording
     costs nothing when no block is open.
     """
     reads: dict[str, set[str]] = {}
@@ -473,7 +475,8 @@ def record_reads() -> Iterator[dict[str, set[str]]]:
         _RECORDERS.remove(reads)
 
 
-_NOT_READERS = {__name__, "staffcalc.checks"}
+_NOT_READERS = {__name__, "staffcalc.checks"}  # helpers: the calculation that called them is the reader
+_DRIVERS = {"staffcalc.parameter_use", "staffcalc.rules_docs", "staffcalc.cli"}  # call calculations, are none
 
 
 def _note_read(path: str) -> None:
@@ -481,7 +484,7 @@ def _note_read(path: str) -> None:
     reader = ""
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
-        if not module.startswith("staffcalc"):
+        if not module.startswith("staffcalc") or module in _DRIVERS:
             break
         if module not in _NOT_READERS:
             reader = f"{module}.{frame.f_code.co_qualname}"

@@ -59,6 +59,13 @@ def test_readers_name_the_public_calculation():
     assert "quotas.senior_ratio" not in policy_mod._RECORDERS  # recording stops with the block
 
 
+def test_readers_are_calculations_not_the_driver(readers):
+    assert readers["P6"]["quotas.senior_ratio"] == ("staffcalc.quotas.quota_table", "staffcalc.quotas.senior_cap")
+    assert readers["P2"]["duty.exemption.pregnancy_weeks"] == ("staffcalc.scoring.duty.exemptions",)
+    everyone = {r for doc in readers.values() for names in doc.values() for r in names}
+    assert not any(r.startswith(("staffcalc.parameter_use", "staffcalc.rules_docs")) for r in everyone)
+
+
 def test_every_interpretation_is_switchable_or_says_why():
     problems = [
         f"{doc.path.name}: {path} ({doc.id}) is an interpretation without `alternative_value:` (the override that "
