@@ -8,7 +8,8 @@ Modules (each cites the clauses it encodes; the domain spec is shared/spec/polic
     eligibility        who may apply for a post (P6 §12–§17, §38–§39)
     review             quorum, votes, peer review, committees, appeals (P6 §19–§31)
     scoring            class-teacher appraisal, recruitment, duty rules (P2–P5)
-    pay                study-leave pay, refunds, breach liability (P1 §7–§11)
+    pay                study-leave pay, refunds, further-study costs, breach liability (P1 §7–§16)
+    study_appraisal    the annual appraisal while studying (P1 §9, §15.1)
     study_eligibility  who may apply to study (P1 §3)
     leave_cost         month-by-month cost of study leave, service obligations (P1)
     dates, checks      calendar arithmetic (Civil Code), shared input checks

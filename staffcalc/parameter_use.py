@@ -70,6 +70,11 @@ def run_calculations(tables: Mapping[str, pd.DataFrame], pol: _policy.Policy) ->
     out["direct_grade_conditions"] = scoring.direct_grade_conditions(pol)
     out["semesters"] = semesters = scoring.semester_grades(tables["semester_ratings"], pol)
     out["removal"] = scoring.removal_status(semesters[["staff_id", "semester", "grade"]], pol)
+    out["timeline"] = scoring.monthly_timeline(tables["appraisal_items"]["period"].drop_duplicates(), pol)
+    out["late_events"] = scoring.late_submission_events(pd.DataFrame({
+        "staff_id": ["T1", "T1"], "period": ["2026-03", "2026-03"], "kind": ["monthly", "material"],
+        "submitted": pd.to_datetime(["2026-04-05", "2026-03-21"]), "due_date": pd.to_datetime([None, "2026-03-20"])}),
+        pol)
     # P4: recruitment
     candidates = scoring.recruitment_eligibility(tables["recruitment_candidates"], policy=pol)
     out["recruitment_eligibility"] = candidates

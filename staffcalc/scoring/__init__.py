@@ -3,7 +3,8 @@
 Public names (spec §9): :func:`grade`, :func:`composite`, :func:`appraisal_scores`,
 :func:`event_points`, :func:`recruitment_scores`, :func:`performance_points`; each takes an
 optional ``policy=`` (default: the policy in force today).  Further helpers live in the
-submodules :mod:`.appraisal`, :mod:`.recruitment` and :mod:`.duty` and are re-exported here.
+submodules :mod:`.appraisal`, :mod:`.recruitment`, :mod:`.duty` and :mod:`.timeline` (the monthly
+appraisal calendar and late-material deductions) and are re-exported here.
 """
 
 from ._common import ScoringInputError
@@ -37,6 +38,7 @@ from .duty import (
     sanctions_by_variant,
 )
 from .recruitment import age_in_years, appoint, recruitment_eligibility, recruitment_scores
+from .timeline import late_submission_events, late_submissions, monthly_timeline
 
 __all__ = [
     "ScoringInputError",
@@ -51,4 +53,6 @@ __all__ = [
     # duty (P2/P3)
     "exemptions", "certificate_rank", "counted_terms", "duty_points", "sanctions", "barred",
     "sanctions_by_variant", "appointment_readiness",
+    # appraisal calendar and late materials (P5 §4(五)11, §5)
+    "monthly_timeline", "late_submissions", "late_submission_events",
 ]
