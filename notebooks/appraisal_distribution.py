@@ -112,6 +112,7 @@ score_summary = monthly["score"].describe().rename(index={
     "count": "人月数", "mean": "平均分", "std": "标准差", "min": "最低分", "25%": "下四分位", "50%": "中位数",
     "75%": "上四分位", "max": "最高分"}).to_frame("月考核得分")
 display(score_summary.round(2))
+display(schemas.to_chinese(scoring.monthly_timeline(sorted(monthly["period"].unique()), pol)))  # 考核时间（第四条（五）11、第五条）
 
 # %% [markdown]
 # ## 2. 各月份、各单位等次构成

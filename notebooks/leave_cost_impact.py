@@ -99,7 +99,7 @@ display(Markdown(
 
 # %%
 view_cols = ["unit_id", "academic_year", "months", "fte_away", "person_months_away", "paid", "withheld",
-             "uncovered_hours", "cover_cost", "gap", "refunds"]
+             "uncovered_hours", "cover_cost", "gap", "refunds", "reimbursements"]
 display(readable(proj.by_unit_year[view_cols], 2))
 display(Markdown("**全部单位合计（按学年）**"))
 display(readable(proj.totals[view_cols[1:]], 2))
@@ -145,7 +145,7 @@ display(status.to_frame())
 
 # %%
 people_cols = ["staff_id", "unit_id", "mode", "degree_sought", "study_start", "study_end", "early_return",
-               "months_in_horizon", "paid", "withheld", "cover_cost", "gap", "flags", "refund", "study_status",
+               "months_in_horizon", "paid", "withheld", "cover_cost", "gap", "flags", "refund", "reimbursed", "study_status",
                "service_end", "served_months", "outstanding_years", "breach_exposure", "breach_liability"]
 display(readable(proj.people[people_cols], 2).head(30))
 flag_legend = pd.DataFrame(

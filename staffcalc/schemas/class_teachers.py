@@ -205,6 +205,12 @@ TABLES = (CLASS_TEACHERS, APPRAISAL_ITEMS, APPRAISAL_EVENTS, SEMESTER_RATINGS, R
 
 # Output columns of staffcalc.scoring → Chinese headers for reports and Excel.
 LABELS = {
+    # appraisal calendar and late materials (P5 §4(五)11, §5; scoring.timeline)
+    "materials_due": "考核材料截止日期",
+    "appraisal_start": "考核开始日期",
+    "appraisal_end": "考核结束日期",
+    "results_published": "结果公布日期",
+    "days_late": "迟交天数",
     # monthly appraisal (P5 §4, §3)
     "bonus": "加分",
     "deduction": "减分",
