@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import enum
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -140,7 +141,13 @@ class Reference:
     text: str
 
 
-_UNSET = object()
+class _Unset(enum.Enum):
+    """Marks "no alternative value given"; an enum, so it pickles to itself and Dask can hash it."""
+
+    UNSET = 0
+
+
+_UNSET = _Unset.UNSET
 
 
 @dataclass(frozen=True)

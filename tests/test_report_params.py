@@ -13,8 +13,8 @@ sys.path.append(str(Path(__file__).parent / "fixtures" / "notebooks"))
 from report_fixtures import FIXTURES, ROOT, run_cli, write_config, write_data, write_policy_dir  # noqa: E402
 
 import staffcalc.policy  # noqa: E402
+import staffcalc.report.pool as report_pool  # noqa: E402
 import staffcalc.report.run as report_run  # noqa: E402
-import staffcalc.report.task as report_task  # noqa: E402
 from staffcalc.report import ConfigError, Options, ParameterError, declared_parameters, plan  # noqa: E402
 from staffcalc.report.params import Declared, check, plain  # noqa: E402
 
@@ -26,7 +26,7 @@ def no_kernel(monkeypatch):
         raise AssertionError("a notebook was started although the parameters are invalid")
 
     monkeypatch.setattr(report_run, "run_task", refuse)
-    monkeypatch.setattr(report_task.subprocess, "Popen", refuse)
+    monkeypatch.setattr(report_pool.subprocess, "Popen", refuse)
 
 
 @pytest.fixture
