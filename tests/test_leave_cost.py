@@ -420,3 +420,22 @@ def test_p1_s16_reimbursed_costs_are_in_the_leave_cost():
     assert p.obligations.set_index("unit_id")["reimbursed"].to_dict() == {"U1": 8000.0, "U2": 3000.0}
     # the two routes to the totals agree (sum of units = independent totals)
     assert p.by_unit_year.groupby("academic_year")["reimbursements"].sum().tolist() == p.totals["reimbursements"].tolist()
+
+
+def test_p1_s11_partial_release_service_scope_is_a_listed_switchable_interpretation():
+    # 返岗后服务期限不少于8年: partial-release students never left their post.  Default: they owe the
+    # 8 years from the end of study (return 2028-07-01 → service end 2036-07-01); alternative: they owe none.
+    path = "study_leave.service.applies_to_modes"
+    prm = P1.param(path)
+    assert prm.interpretation and prm.clause == "§11" and "非脱产人员未离岗" in prm.reading_zh
+    listed = P1.interpretations("study_leave")
+    assert path in set(listed["path"])                     # the leave report lists what it relied on
+    spec = {"mode": "partial", "months_on_post": 12, "workload_share": 0.8, "return_date": "2028-07-01",
+            "standard_end": "2028-07-01"}
+    p = run([spec], as_of="2029-07-01")
+    r = p.people.iloc[0]
+    assert (bool(r["service_applies"]), str(r["service_end"].date()), r["served_months"]) == (True, "2036-07-01", 12)
+    assert r["outstanding_years"] == 7.0                   # (96 − 12) / 12
+    alt = P1.override({path: prm.alternative_value})
+    q = run([spec], as_of="2029-07-01", policy=alt).people.iloc[0]
+    assert (bool(q["service_applies"]), q["outstanding_years"]) == (False, 0.0)
