@@ -17,6 +17,7 @@ Modules (each cites the clauses it encodes; the domain spec is shared/spec/polic
     whatif_server      ``staffcalc whatif``: Voila with preheated kernels, released on page close, offline
     partitioned        the same calculations over Parquet partitions with Dask
     plots, export      CJK fonts for charts; Excel with Chinese headers
+    explain            one person's figures step by step, for review and appeal (复核/申诉)
     report, cli        report runs on a pool of warm papermill workers; the ``staffcalc`` command
     sample             the synthetic institution
 """

@@ -53,18 +53,21 @@ class ExplainError(StaffcalcError):
 def read_inputs(data_dir: str | Path, topics, extra=()) -> dict[str, pd.DataFrame]:
     """The tables the topics need (and ``extra`` kinds), read and validated by
     :func:`staffcalc.io.read_tables` (optional tables only when their file exists)."""
-    from .. import io, schemas
+    from .. import io
 
-    data_dir = Path(data_dir)
     kinds: list[str] = list(extra)
     for t in topics:
         m = _topic_module(t)
         kinds += [k for k in m.KINDS if k not in kinds]
-        for k in m.OPTIONAL_KINDS:
-            stem = Path(schemas.TABLES[k].file or f"{k}.csv").stem
-            if k not in kinds and any(data_dir.glob(f"{stem}.*")):
-                kinds.append(k)
+        kinds += [k for k in m.OPTIONAL_KINDS if k not in kinds and _has_file(data_dir, k)]
     return io.read_tables(data_dir, kinds)
+
+
+def _has_file(data_dir: str | Path, kind: str) -> bool:
+    from .. import schemas
+
+    stem = Path(schemas.TABLES[kind].file or f"{kind}.csv").stem
+    return any(Path(data_dir).glob(f"{stem}.*"))
 
 
 def compute(tables: Mapping[str, pd.DataFrame], topic: str, policy: Policy, as_of=None,
@@ -112,6 +115,8 @@ def explain(tables_or_data_dir, staff_id: str, topic: str | None = None, period:
     staff_id = str(staff_id).strip()
     topics = [topic] if topic else list(TOPICS)
     if isinstance(tables_or_data_dir, (str, Path)):
+        if topic is None:   # every topic whose tables the folder has
+            topics = [t for t in topics if all(_has_file(tables_or_data_dir, k) for k in _topic_module(t).KINDS)]
         tables = read_inputs(tables_or_data_dir, topics, extra=("staff",) if show_names else ())
     else:
         tables = dict(tables_or_data_dir)
@@ -136,6 +141,8 @@ def explain(tables_or_data_dir, staff_id: str, topic: str | None = None, period:
         elif hasattr(run, "default_records"):
             pos = run.default_records(pos)
         parts += [module.build(run, int(i)) for i in pos]
+        if hasattr(run, "extra_parts"):
+            parts += run.extra_parts(pos)
     if not parts:
         what = f"{staff_id}" + (f", period {period}" if period else "") + (f", topic {topic}" if topic else "")
         raise ExplainError(f"nothing to explain for {what} / 没有可解释的结果（{staff_id}"

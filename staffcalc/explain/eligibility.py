@@ -192,7 +192,7 @@ def _quota_steps(run: Run, a: pd.Series, post: str) -> list:
         out.append(step(pol, f"{zh(post)}岗位空额（上限 − 在岗）", int(q[vac]), path="quotas.occupancy_basis",
                         inputs=[("在岗人数", q[occ])], arithmetic=f"{q[cap]} − {q[occ]} = {q[vac]}"
                         + ("（超岗）" if q[vac] < 0 else ""), key=vac, result_unit="人",
-                        status="fail" if q[vac] < 0 else ""))
+                        status="warning" if q[vac] < 0 else ""))
     else:
         out.append(step(pol, f"{zh(post)}岗位由各单位自主设置，不设上限（§9）", int(q[f"occupied_{post}"]),
                         path="quotas.level_groups", arithmetic="只统计在岗人数", key=f"occupied_{post}", result_unit="人"))

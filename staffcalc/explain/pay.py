@@ -82,7 +82,7 @@ def build(run: Run, i: int) -> Part:
                           status="pass" if y["restoration_months_ok"][i] else "fail", key="restoration_months_ok"))
         steps.append(step(pol, "恢复工资条件二：完成规定工作量 50%（≥50%）", bool(y["restoration_share_ok"][i]),
                           path="study_leave.restoration.min_workload_share",
-                          inputs=[(LABELS.get("workload_share", "完成工作量比例"), share)],
+                          inputs=[(LABELS.get("workload_share", "完成工作量比例"), _pct(share))],
                           arithmetic=f"{_pct(share)} ≥ {_pct(pol.get('study_leave.restoration.min_workload_share'))}？",
                           status="pass" if y["restoration_share_ok"][i] else "fail", key="restoration_share_ok"))
         steps.append(step(pol, "恢复在岗期间全额工资及绩效工资（§10.11）", cond["restored"],
@@ -94,7 +94,7 @@ def build(run: Run, i: int) -> Part:
         min_share = pol.get("study_leave.partial_min_workload")
         steps.append(step(pol, "非脱产：完成规定工作量 70%（≥70%）", not cond["partial_below_workload"],
                           path="study_leave.partial_min_workload",
-                          inputs=[(LABELS.get("workload_share", "完成工作量比例"), rec["workload_share"])],
+                          inputs=[(LABELS.get("workload_share", "完成工作量比例"), _pct(rec["workload_share"]))],
                           arithmetic=f"{_pct(rec['workload_share'])} ≥ {_pct(min_share)}？",
                           status="fail" if cond["partial_below_workload"] else "pass", key="partial_workload_ok"))
         steps.append(step(pol, "非脱产：年度考核合格（§7.3）", not cond["partial_appraisal_failed"],
