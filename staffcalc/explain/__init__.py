@@ -31,12 +31,13 @@ import pandas as pd
 from .. import policy as _policy
 from ..errors import StaffcalcError
 from ..policy import Policy
+from . import appraisal as _appraisal
 from . import eligibility as _eligibility
 from . import pay as _pay
 from . import recruitment as _recruitment
 from .trace import TOPIC_ZH, Part, Step, Trace
 
-TOPICS = {"recruitment": _recruitment, "eligibility": _eligibility, "pay": _pay}
+TOPICS = {"appraisal": _appraisal, "recruitment": _recruitment, "eligibility": _eligibility, "pay": _pay}
 
 __all__ = ["ExplainError", "Part", "Step", "Trace", "TOPICS", "explain", "explain_all", "compute", "read_inputs"]
 

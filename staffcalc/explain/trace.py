@@ -43,6 +43,8 @@ VALUE_ZH = {
     "regular_teacher": "正式教师", "healthy": "身体健康", "from_group": "原任岗位", "min": "最低", "max": "最高",
     "degree": "学位", "born_from": "出生日期不早于", "on_establishment": "在编人员", "all_staff": "全部在岗人员",
     "panel": "领导小组", "teachers": "全体教师", "parents": "家长",
+    "items": "项数", "per_item": "每项扣分", "points": "分值", "forfeits_allowance": "扣除当月津贴",
+    "self": "自评", "student": "学生测评", "college": "学院测评",
 }
 
 
@@ -72,6 +74,8 @@ def fmt(value: Any, unit: str = "") -> str:
     if isinstance(value, (int, np.integer)):
         text = f"{int(value):,}" if unit == "元" else str(int(value))
     elif isinstance(value, (float, np.floating)):
+        if math.isinf(value):
+            return "∞" if value > 0 else "−∞"
         if unit == "元":
             text = f"{float(value):,.2f}"
         else:

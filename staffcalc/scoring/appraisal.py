@@ -29,6 +29,7 @@ here validate and shape the input and output around them (as the what-if model d
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -385,18 +386,27 @@ def monthly_allowance(df: pd.DataFrame, policy: Policy | None = None) -> pd.Data
     return out
 
 
-def monthly_appraisal(items: pd.DataFrame, events: pd.DataFrame | None = None,
-                      policy: Policy | None = None) -> pd.DataFrame:
-    """The whole monthly pipeline: failed items + coded events → points → score → grade → allowance.
+@dataclass
+class MonthlyRun:
+    """The monthly kernels' arrays for a set of teacher-months (:func:`monthly_trace`): ``trace``
+    (:class:`~staffcalc.scoring.kernels.MonthlyTrace`: section scores, base, per-event points,
+    totals, score, band, allowance), the policy as arrays (``rubric``, ``codes``, ``bands``) and,
+    per event, the items row it belongs to (``event_row``), its catalogue position (``code_pos``)
+    and ``count``.  The explanation sheet (:mod:`staffcalc.explain`) reads these."""
 
-    ``items``: ``staff_id, period`` and the ``fail_*`` columns, one row per teacher-month.
-    ``events``: ``staff_id, period, code, count`` (may be None or empty).  A teacher-month without
-    events gets bonus = deduction = 0.  Events for a (staff_id, period) not in ``items`` are an error
-    (an appraisal needs the failed-item counts too).  Returns ``items`` with ``bonus, deduction,
-    allowance_forfeited, base_score, score, grade, allowance`` — the same numbers as
-    ``monthly_allowance(appraisal_scores(items ⟕ event_points(events)))``, computed on integer keys
-    by :func:`staffcalc.scoring.kernels.monthly`.
-    """
+    trace: K.MonthlyTrace
+    rubric: K.Rubric
+    codes: K.Codes
+    bands: K.Bands
+    event_row: np.ndarray
+    code_pos: np.ndarray
+    count: np.ndarray
+
+
+def monthly_trace(items: pd.DataFrame, events: pd.DataFrame | None = None,
+                  policy: Policy | None = None) -> MonthlyRun:
+    """Validate the inputs of :func:`monthly_appraisal` and run :func:`staffcalc.scoring.kernels.monthly`
+    on them, keeping every intermediate array (:class:`MonthlyRun`)."""
     policy = policy_or_default(policy)
     require_columns(items, ["staff_id", "period"], "monthly_appraisal items")
     n = len(items)
@@ -423,6 +433,24 @@ def monthly_appraisal(items: pd.DataFrame, events: pd.DataFrame | None = None,
     rubric = K.Rubric.from_policy(policy)
     bands = K.Bands.from_policy(policy, with_allowance=True)
     t = K.monthly(_failed_matrix(items, rubric), where, code_pos, count, rubric, codes, bands, items.index)
+    return MonthlyRun(t, rubric, codes, bands, where, code_pos, count)
+
+
+def monthly_appraisal(items: pd.DataFrame, events: pd.DataFrame | None = None,
+                      policy: Policy | None = None) -> pd.DataFrame:
+    """The whole monthly pipeline: failed items + coded events → points → score → grade → allowance.
+
+    ``items``: ``staff_id, period`` and the ``fail_*`` columns, one row per teacher-month.
+    ``events``: ``staff_id, period, code, count`` (may be None or empty).  A teacher-month without
+    events gets bonus = deduction = 0.  Events for a (staff_id, period) not in ``items`` are an error
+    (an appraisal needs the failed-item counts too).  Returns ``items`` with ``bonus, deduction,
+    allowance_forfeited, base_score, score, grade, allowance`` — the same numbers as
+    ``monthly_allowance(appraisal_scores(items ⟕ event_points(events)))``, computed on integer keys
+    by :func:`staffcalc.scoring.kernels.monthly`.
+    """
+    policy = policy_or_default(policy)
+    run = monthly_trace(items, events, policy)
+    t, bands = run.trace, run.bands
     out = items.copy(deep=False)
     out["bonus"] = t.bonus
     out["deduction"] = t.deduction
@@ -622,6 +650,6 @@ def allowance_totals(monthly: pd.DataFrame, by=("period",)) -> pd.DataFrame:
 
 __all__ = [
     "sections", "catalogue", "direct_grade_conditions", "grade_bands", "grade", "section_scores",
-    "appraisal_scores", "event_points", "event_impact", "monthly_allowance", "monthly_appraisal",
+    "appraisal_scores", "event_points", "event_impact", "monthly_allowance", "monthly_appraisal", "monthly_trace",
     "composite", "semester_grades", "semester_of_period", "removal_status", "allowance_totals",
 ]
