@@ -107,7 +107,7 @@ def _component_steps(pol: Policy, r: pd.Series) -> list:
              inputs=[_v(r, "absenteeism_days"), _v(r, "personal_leave_days"), _v(r, "sick_leave_days")],
              arithmetic=(f"旷工 {fmt(r['absenteeism_days'])} 天 > {zero['absenteeism_days_over']}？"
                          f"事假 {fmt(r['personal_leave_days'])} 天 ≥ {zero['personal_leave_days']}？"
-                         f"病假 {fmt(r['sick_leave_days'])} 天 ≥ {zero['sick_leave_days']}？"),
+                         f"病假 {fmt(r['sick_leave_days'])} 天 ≥ {pol.get(f'{NS}.conduct.sick_leave_month_days')}？"),
              status="fail" if zeroed else "pass", key="conduct_zeroed"),
         step(pol, "四、日常表现（月考核基数，本轮最高者5分，其余按比例）", r["conduct_score"], path=f"{NS}.conduct.max",
              inputs=[_v(r, "monthly_base"), ("本轮最高（否决后，清零前）" if pol.get(f"{NS}.conduct.normalise_before_zeroing")
