@@ -42,10 +42,6 @@ def same(a, b) -> bool:
     return a == b
 
 
-def keyed(part) -> dict:
-    return {s.key: s.result for s in part.steps if s.key}
-
-
 # --------------------------------------------------------------------------------------------
 # every traced final value equals the public functions, over the whole sample
 # --------------------------------------------------------------------------------------------
@@ -60,7 +56,7 @@ def test_eligibility_traces_equal_public_function_for_every_applicant(tables, po
         row = public.iloc[i]
         for col, value in part.results.items():
             assert same(value, row[col]), (i, col)
-        for key, value in keyed(part).items():   # every rule step shows the public rule column
+        for key, value in part.by_key().items():   # every rule step shows the public rule column
             if key in public.columns:
                 assert same(value, row[key]), (i, key)
         assert {s.key for s in part.steps} >= {spec[0] for spec in eligibility.RULES.values()} | {"eligible"}
@@ -73,7 +69,7 @@ def test_eligibility_quota_steps_equal_quota_table(tables, pol):
     disc = tables["staff"].set_index("staff_id")["discipline_id"]
     for i, part in explain_all(tables, "eligibility", pol, as_of=AS_OF):
         row = q.loc[disc[tables["applicants"]["staff_id"].iloc[i]]]
-        for key, value in keyed(part).items():
+        for key, value in part.by_key().items():
             if key in q.columns:
                 assert value == row[key], (i, key)
 
@@ -92,7 +88,7 @@ def test_pay_traces_equal_public_functions_for_every_leave_record(tables, pol):
         assert r["flags"] == year["flags"].iloc[i], i
         for col in ("refund", "refundable", "served_months", "breach_liability", "breach_exposure", "study_status"):
             assert same(r[col], people[col].iloc[i]), (i, col)
-        k = keyed(part)
+        k = part.by_key()
         assert k["paid"] == r["paid"] and k["withheld"] == r["withheld"]
         # the component lines add up to the year's pay
         assert math.isclose(sum(v for key, v in k.items() if key.startswith("paid:")), r["paid"], abs_tol=1e-6)
@@ -107,7 +103,7 @@ def test_recruitment_traces_equal_public_functions_for_every_candidate(tables, p
     for i, part in parts.items():
         for col, value in part.results.items():
             assert same(value, public[col].iloc[i]), (i, col)
-        for key, value in keyed(part).items():
+        for key, value in part.by_key().items():
             if key in public.columns:
                 assert same(value, public[key].iloc[i]), (i, key)
 
@@ -120,22 +116,22 @@ def test_pay_restoration_boundary_worked_by_hand(pol):
     # basic 4830 + allowances 2500 for 12 months, the four withheld components 1460+1460+790+390 for 6.
     t = explain(DATA, "T0000011", "pay", policy=pol, as_of=AS_OF)
     (part,) = t.parts
-    k = keyed(part)
+    k = part.by_key()
     assert k["restoration_months_ok"] and k["restoration_share_ok"] and k["restored"]
     assert k["paid"] == 12 * (4830 + 2500) + 6 * (1460 + 1460 + 790 + 390) == 112_560
     assert k["withheld"] == 6 * (1460 + 1460 + 790 + 390) == 24_600
     # T0000008: 5 months -> nothing restored: all four components withheld for the year
-    k = keyed(explain(DATA, "T0000008", "pay", policy=pol, as_of=AS_OF).parts[0])
+    k = explain(DATA, "T0000008", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()
     assert not k["restoration_months_ok"] and k["restoration_share_ok"] and not k["restored"]
     assert k["paid"] == 12 * (5330 + 2530) and k["withheld"] == 12 * (1560 + 1530 + 850 + 400)
     # T0000037: 6 months but 49% -> the share test fails
-    k = keyed(explain(DATA, "T0000037", "pay", policy=pol, as_of=AS_OF).parts[0])
+    k = explain(DATA, "T0000037", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()
     assert k["restoration_months_ok"] and not k["restoration_share_ok"] and not k["restored"]
 
 
 def test_pay_partial_70_percent_boundary(pol):
-    below = keyed(explain(DATA, "T0000088", "pay", policy=pol, as_of=AS_OF).parts[0])   # 69%
-    at = keyed(explain(DATA, "T0000106", "pay", policy=pol, as_of=AS_OF).parts[0])      # 70%
+    below = explain(DATA, "T0000088", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()   # 69%
+    at = explain(DATA, "T0000106", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()      # 70%
     assert not below["partial_workload_ok"] and at["partial_workload_ok"]
     row = pd.read_csv(DATA / "study_leave.csv").set_index("staff_id").loc["T0000106"]
     full = 12 * row[["basic_salary", "allowances", "award_performance", "basic_performance_bonus",
@@ -171,10 +167,18 @@ def test_eligibility_trace_shows_values_and_thresholds(pol):
     assert part.results["warnings"] == "3.2-degree-usual"
 
 
+def test_eligibility_sheet_says_how_to_appeal(pol):
+    text = explain(DATA, "A2026-B035", "eligibility", policy=pol, as_of=AS_OF).to_text()
+    assert "结果公布后 7 日内书面申诉" in text and "1 个月内书面答复" in text and "P6 §31(一)" in text
+    longer = pol.override({"review.appeal.file_within": 10})
+    assert "结果公布后 10 日内书面申诉" in explain(DATA, "A2026-B035", "eligibility", policy=longer,
+                                                  as_of=AS_OF).to_text()
+
+
 def test_recruitment_trace_worked_by_hand(tables, pol):
     c = tables["recruitment_candidates"]
     (part,) = explain(DATA, "R2026-001", "recruitment", policy=pol, as_of=AS_OF).parts
-    k = keyed(part)
+    k = part.by_key()
     me = c.set_index("candidate_id").loc["R2026-001"]
     assert k["review_score"] == pytest.approx((0.35 * 77 + 0.35 * 82 + 0.30 * 85.5) * 15 / 100)
     assert k["exam_score"] == 77 * 25 / 100 and k["onsite_score"] == 7 + 19.5 and k["self_report_score"] == 7
@@ -194,7 +198,7 @@ def test_recruitment_trace_worked_by_hand(tables, pol):
 def test_override_shows_the_scenario(pol):
     scenario = pol.override({"study_leave.restoration.min_months_on_post": 5})
     t = explain(DATA, "T0000008", "pay", policy=scenario, as_of=AS_OF)
-    assert keyed(t.parts[0])["restored"]          # 5 months now restores
+    assert t.parts[0].by_key()["restored"]          # 5 months now restores
     assert "假设情景" in t.to_text() and "study_leave.restoration.min_months_on_post = 5" in t.to_text()
 
 

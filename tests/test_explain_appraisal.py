@@ -28,10 +28,6 @@ def tables():
     return read_tables(DATA, ["appraisal_items", "appraisal_events", "semester_ratings"])
 
 
-def keyed(part) -> dict:
-    return {s.key: s.result for s in part.steps if s.key}
-
-
 def test_every_teacher_month_equals_monthly_appraisal(tables, pol):
     public = scoring.monthly_appraisal(tables["appraisal_items"], tables["appraisal_events"], pol)
     sections = scoring.section_scores(tables["appraisal_items"], pol)
@@ -45,7 +41,7 @@ def test_every_teacher_month_equals_monthly_appraisal(tables, pol):
         for col in ("base_score", "bonus", "deduction", "score", "allowance_forfeited", "allowance"):
             assert part.results[col] == row[col], (i, col)
         assert part.results["grade"] == row["grade"]
-        k = keyed(part)
+        k = part.by_key()
         for col in sections.columns:
             assert k[col] == sections[col].iloc[i], (i, col)
         assert k["grade"] == row["grade"] and k["score"] == row["score"]
@@ -83,7 +79,7 @@ def test_month_on_the_90_boundary_by_hand(pol):
     # T0000014 2025-09: nothing failed (100), one class period missed without the procedure (−10): 90 → 优秀
     t = explain(DATA, "T0000014", "appraisal", "2025-09", policy=pol, as_of=AS_OF)
     month = t.parts[0]
-    k = keyed(month)
+    k = month.by_key()
     assert k["base_score"] == 100 and k["event:D-CLASS-MISSED"] == 10 and k["deduction"] == 10
     assert k["score"] == 90 and k["grade"] == "优秀" and k["allowance"] == 600
     assert "90 ≤ 90 → 优秀" in {s.key: s for s in month.steps}["grade"].arithmetic
@@ -93,12 +89,12 @@ def test_month_on_the_90_boundary_by_hand(pol):
 def test_month_with_floors_forfeiture_and_several_events_by_hand(pol):
     # T0000070 2026-06: S2a 20−5×1=15, S2b 20−2×5=10, S2c 15−4×3=3, S2d 20−5×3=5, S3 10−4×1=6, S1 15 → 54;
     # D-INACTION 20 (forfeits the allowance) + D-LEAVE-FREQUENT 3×2 → 26; 54 − 26 = 28 → 不合格, allowance 0
-    k = keyed(explain(DATA, "T0000070", "appraisal", "2026-06", policy=pol, as_of=AS_OF).parts[0])
+    k = explain(DATA, "T0000070", "appraisal", "2026-06", policy=pol, as_of=AS_OF).parts[0].by_key()
     assert [k[f"score_{s}"] for s in ("s1", "s2a", "s2b", "s2c", "s2d", "s3")] == [15, 15, 10, 3, 5, 6]
     assert k["base_score"] == 54 and k["event:D-INACTION"] == 20 and k["event:D-LEAVE-FREQUENT"] == 6
     assert k["score"] == 28 and k["grade"] == "不合格" and k["allowance"] == 0
     # T0000061 2025-09: S2c 4 failed × 4 = 16 > 15 and S3 3 × 4 = 12 > 10: both sections floored at 0
-    k = keyed(explain(DATA, "T0000061", "appraisal", "2025-09", policy=pol, as_of=AS_OF).parts[0])
+    k = explain(DATA, "T0000061", "appraisal", "2025-09", policy=pol, as_of=AS_OF).parts[0].by_key()
     assert k["score_s2c"] == 0 and k["score_s3"] == 0 and k["base_score"] == 75
 
 
@@ -127,5 +123,5 @@ def test_default_period_is_the_latest_month_and_bad_period(pol, capsys):
 
 def test_what_if_cut_off_changes_the_grade(pol):
     scenario = pol.override({"appraisal.grade_bands.优秀": 91})
-    k = keyed(explain(DATA, "T0000014", "appraisal", "2025-09", policy=scenario, as_of=AS_OF).parts[0])
+    k = explain(DATA, "T0000014", "appraisal", "2025-09", policy=scenario, as_of=AS_OF).parts[0].by_key()
     assert k["grade"] == "良好" and k["allowance"] == 500

@@ -168,8 +168,12 @@ def build(run: Run, i: int) -> Part:
               + (f"；提示：{'；'.join(warned)}" if warned else "") + "。")
     results = {c: r[c] for c in ("eligible", "failed_rules", "failed_clauses", "warnings", "age", "years_in_rank",
                                  "valid_recommendations", *(spec[0] for spec in _elig.RULES.values()))}
+    appeal, second = pol.param("review.appeal.file_within"), pol.param("review.appeal.second_within")
+    note = (f"对评审结果有异议的，可在结果公布后 {pol.get('review.appeal.file_within')} 日内书面申诉，"
+            f"聘任组织在 {pol.get('review.appeal.answer_within_months')} 个月内书面答复；对答复不服的，收到答复后 "
+            f"{pol.get('review.appeal.second_within')} 日内可向上一级聘任组织申诉（{appeal.document} {appeal.clause}、{second.clause}）。")
     return Part(TOPIC, "岗位申报资格", f"申报编号 {r['application_id']}，{fmt(r['application_date'])}", answer,
-                steps, results)
+                steps, results, [note])
 
 
 def _quota_steps(run: Run, a: pd.Series, post: str) -> list:

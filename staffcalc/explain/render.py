@@ -74,6 +74,7 @@ def html(trace: Trace, font_url: str | None = None) -> str:
                        f"<td class=\"param\">{_e(s.parameter_text)}</td><td class=\"clause\">{clause}</td><td>{_e(s.arithmetic)}</td>"
                        f'<td class="result">{_e(s.result_text)}</td></tr>')
         out.append("</table>")
+        out += [f'<p class="notes">注：{_e(n)}</p>' for n in part.notes]
     out.append("<h2>所依据的解释性规定与规划假设</h2>")
     interp = trace.interpretations()
     if interp.empty:

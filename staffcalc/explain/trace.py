@@ -167,6 +167,11 @@ class Part:
     answer: str
     steps: list[Step] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def by_key(self) -> dict[str, Any]:
+        """``{key: result}`` of the steps that name the output they show (``Step.key``)."""
+        return {s.key: s.result for s in self.steps if s.key}
 
 
 TOPIC_ZH = {"appraisal": "班主任考核", "recruitment": "班主任竞聘", "eligibility": "岗位申报资格",
@@ -241,6 +246,7 @@ class Trace:
                 if s.arithmetic:
                     out.append(f"    计算：{s.arithmetic}")
                 out.append(f"    结果：{s.result_text}")
+            out += [f"注：{n}" for n in part.notes]
         out += ["", "所依据的解释性规定与规划假设："]
         interp = self.interpretations()
         if interp.empty:
