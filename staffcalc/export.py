@@ -1,35 +1,173 @@
-"""Writing result tables for readers: Excel with Chinese headers, written atomically."""
+"""Writing result tables for readers: a styled Excel workbook with Chinese headers, written atomically.
+
+Each sheet gets a styled, frozen header row with an autofilter, fitted column widths, number formats
+by column kind (:mod:`staffcalc.formats`: ``#,##0.00`` yuan, ``0.0%`` shares, ``#,##0`` counts,
+``yyyy-mm-dd`` dates; values stay unrounded numbers), 是/否 for booleans, Chinese labels for codes,
+and print set-up (A4 landscape, one page wide, header row repeated, footer with run id and as-of date).
+A ``headline`` table (:mod:`staffcalc.headline`) becomes the first sheet, 概要; ``totals`` adds a bold
+合计 row of sums to the sheets named.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import pandas as pd
 
+from . import formats
 from .atomic import atomic_path
-from .schemas import to_chinese
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+HEADLINE_SHEET = "概要"
+TOTAL_LABEL = "合计"
+_HEADLINE_FORMATS = {"count": "#,##0", "money": "#,##0.00", "share": "0.0%", "fte": "#,##0.00"}
 
 
-def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path, chinese_headers: bool = True) -> Path:
-    """Write ``{sheet name: DataFrame}`` to one .xlsx file.
+def _sheet_name(name: str, used: set[str]) -> str:
+    sheet = _BAD_SHEET_CHARS.sub("_", str(name))[:31] or "Sheet"
+    base, i = sheet, 2
+    while sheet in used:
+        sheet = f"{base[:28]}_{i}"
+        i += 1
+    used.add(sheet)
+    return sheet
+
+
+def _display_width(value) -> int:
+    text = str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _for_excel(df: pd.DataFrame) -> pd.DataFrame:
+    """Codes → Chinese, booleans → 是/否 (missing stays blank); numbers and dates untouched."""
+    out = formats.chinese_values(df)
+    for column, kind in formats.kinds(df).items():
+        if kind == "yesno":
+            out[column] = df[column].map(lambda v: "" if pd.isna(v) else (formats.YES if bool(v) else formats.NO))
+        elif pd.api.types.is_datetime64_any_dtype(df[column]):
+            out[column] = df[column].dt.tz_localize(None) if df[column].dt.tz is not None else df[column]
+    return out
+
+
+def _with_total(df: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    sums = {c: df[c].sum() for c, k in kinds.items() if k in ("money", "int", "float") and not c.startswith("rank")}
+    label_col = next((c for c, k in kinds.items() if k == "text"), df.columns[0])
+    total = {c: sums.get(c) for c in df.columns}
+    total[label_col] = TOTAL_LABEL
+    return pd.concat([df, pd.DataFrame([total])], ignore_index=True)
+
+
+def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path, chinese_headers: bool = True,
+                headline: pd.DataFrame | None = None, totals: Iterable[str] = (), run_id: str | None = None,
+                as_of: str | None = None, title: str | None = None, money: Iterable[str] = (),
+                share: Iterable[str] = ()) -> Path:
+    """Write ``{sheet name: DataFrame}`` (English column names) to one styled .xlsx file.
 
     Column names are translated to their Chinese headers (``schemas.LABELS``) unless
-    ``chinese_headers`` is false.  The file is written to a temporary name and renamed, so a
-    failure never leaves a half-written workbook in place of a good one.
+    ``chinese_headers`` is false.  ``headline`` (``key, label, value, kind`` [, ``change``]) becomes
+    the first sheet; ``totals``: sheet names that get a 合计 row; ``run_id`` (default: the
+    ``STAFFCALC_RUN_ID`` the report runner sets) and ``as_of`` go in every page footer; ``title`` in
+    the page header.  The file is written to a temporary name and renamed, so a failure never leaves
+    a half-written workbook in place of a good one.
     """
+    run_id = run_id if run_id is not None else os.environ.get("STAFFCALC_RUN_ID", "")
+    totals = set(totals)
+    sheets: list[tuple[str, pd.DataFrame, dict[str, str], bool]] = []
+    used: set[str] = set()
+    if headline is not None:
+        sheets.append((_sheet_name(HEADLINE_SHEET, used), headline, {}, False))
+    for name, df in tables.items():
+        df = df.reset_index(drop=True)
+        kinds = formats.kinds(df, money, share)
+        data = _for_excel(df)
+        with_total = name in totals and len(df) > 0
+        if with_total:
+            data = _with_total(data, kinds)
+        header = {c: (formats.header(c) if chinese_headers else c) for c in df.columns}
+        sheets.append((_sheet_name(name, used), data.rename(columns=header),
+                       {header[c]: k for c, k in kinds.items()}, with_total))
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            used: set[str] = set()
-            for name, df in tables.items():
-                sheet = _BAD_SHEET_CHARS.sub("_", str(name))[:31] or "Sheet"
-                base, i = sheet, 2
-                while sheet in used:
-                    sheet = f"{base[:28]}_{i}"
-                    i += 1
-                used.add(sheet)
-                (to_chinese(df) if chinese_headers else df).to_excel(writer, sheet_name=sheet, index=False)
+            for sheet, data, kinds, with_total in sheets:
+                if sheet == HEADLINE_SHEET and headline is not None:
+                    _write_headline(writer, sheet, headline)
+                else:
+                    data.to_excel(writer, sheet_name=sheet, index=False)
+                    _style(writer.book[sheet], data, kinds, with_total)
+                _print_setup(writer.book[sheet], run_id, as_of, title)
     return Path(path)
+
+
+def _write_headline(writer, sheet: str, headline: pd.DataFrame) -> None:
+    has_change = "change" in headline and headline["change"].notna().any()
+    frame = pd.DataFrame({"指标": headline["label"], "数值": headline["value"]})
+    if has_change:
+        frame["较上次运行变化"] = headline["change"]
+    frame.to_excel(writer, sheet_name=sheet, index=False)
+    ws = writer.book[sheet]
+    for i, kind in enumerate(headline["kind"], start=2):
+        for col in ("B", "C") if has_change else ("B",):
+            ws[f"{col}{i}"].number_format = _HEADLINE_FORMATS.get(kind, "General")
+    _style(ws, frame, {"指标": "text"}, False)
+
+
+def _style(ws, data: pd.DataFrame, kinds: Mapping[str, str], with_total: bool) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    header_fill = PatternFill("solid", fgColor="DCE4EF")
+    thin = Side(style="thin", color="8A9AB0")
+    n_rows = len(data) + 1
+    for j, column in enumerate(data.columns, start=1):
+        cell = ws.cell(row=1, column=j)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = Border(bottom=thin)
+        kind = kinds.get(column, "text")
+        number_format = formats.EXCEL_FORMATS.get(kind)
+        values = data[column]
+        if number_format:
+            for i in range(2, n_rows + 1):
+                ws.cell(row=i, column=j).number_format = number_format
+        sample = values.head(500)
+        if kind == "money":
+            widest = max([_display_width(f"{v:,.2f}") for v in sample.dropna()] or [0])
+        elif kind == "date":
+            widest = 10
+        else:
+            widest = max([_display_width(v) for v in sample.dropna()] or [0])
+        width = min(max(_display_width(column) * 0.9, widest) + 2, 60)
+        ws.column_dimensions[get_column_letter(j)].width = max(width, 6)
+        if kind == "text" and widest > 60:
+            for i in range(2, n_rows + 1):
+                ws.cell(row=i, column=j).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[1].height = 32
+    ws.freeze_panes = "A2"
+    if len(data.columns):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(data.columns))}{max(n_rows - (1 if with_total else 0), 1)}"
+    if with_total:
+        for j in range(1, len(data.columns) + 1):
+            cell = ws.cell(row=n_rows, column=j)
+            cell.font = Font(bold=True)
+            cell.border = Border(top=thin)
+
+
+def _print_setup(ws, run_id: str, as_of: str | None, title: str | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    footer = "运行编号 " + (run_id or "（手工运行）") + ("；测算基准日 " + str(as_of) if as_of else "")
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.right.text = "第 &P 页，共 &N 页"
+    if title:
+        ws.oddHeader.center.text = f"{title} — &A"

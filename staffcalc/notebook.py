@@ -11,11 +11,13 @@ naming the parameter, so a failed papermill run says which parameter to fix.
 
 from __future__ import annotations
 
+from pathlib import Path, PurePath
 from typing import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
-from . import plots, schemas
+from . import formats, plots, schemas
 from .errors import StaffcalcError
 
 _MONTH = r"\d{4}-(0[1-9]|1[0-2])"
@@ -95,6 +97,30 @@ def in_unit(df: pd.DataFrame, ids: set[str], key: str = "unit_id") -> pd.DataFra
     return df[df[key].astype(str).isin(ids)].reset_index(drop=True)
 
 
+def unit_names(data_dir) -> dict[str, str]:
+    """``unit_id → unit_name`` from the data folder's disciplines table (empty when it has none)."""
+    from .io import read_tables
+
+    folder = PurePath(data_dir)
+    if not any(Path(folder / f"disciplines{ext}").exists() for ext in (".csv", ".xlsx")):
+        return {}
+    disciplines = read_tables(data_dir, ["disciplines"])["disciplines"]
+    return dict(zip(disciplines["unit_id"].astype(str), disciplines["unit_name"].astype(str)))
+
+
+def variant_columns(df: pd.DataFrame, variants: Iterable[str]) -> pd.DataFrame:
+    """``barred_to_P2`` → ``截止年度（P2）``: per-variant result columns with Chinese headers."""
+    suffixes = tuple(f"_{v}" for v in variants)
+
+    def name(column: str) -> str:
+        for suffix in suffixes:
+            if column.endswith(suffix):
+                return f"{formats.header(column[: -len(suffix)])}（{suffix[1:]}）"
+        return column
+
+    return df.rename(columns=name)
+
+
 # -- names and privacy ------------------------------------------------------------------------------
 
 
@@ -118,27 +144,179 @@ def with_names(df: pd.DataFrame, names: pd.Series | None, key: str = "staff_id")
 
 
 def readable(df: pd.DataFrame, labels: Mapping[str, Mapping] | None = None, digits: int | None = None) -> pd.DataFrame:
-    """A copy for readers: enum codes mapped to Chinese (``labels``: column → {code: label}), numbers
-    rounded to ``digits`` for display only, column headers in Chinese (:data:`staffcalc.schemas.LABELS`)."""
-    out = df.copy()
-    for column, mapping in (labels or {}).items():
-        if column in out:
-            out[column] = out[column].map(lambda v, m=mapping: m.get(v, v))
+    """A copy for readers: enum codes mapped to Chinese (:data:`staffcalc.formats.ENUM_LABELS` and
+    ``labels``: column → {code: label}), numbers rounded to ``digits`` for display only, column headers in Chinese (:data:`staffcalc.schemas.LABELS`)."""
+    out = formats.chinese_values(df, labels)
     if digits is not None:
         numeric = out.select_dtypes("number").columns
         out[numeric] = out[numeric].round(digits)
     return schemas.to_chinese(out)
 
 
-INTERPRETATION_HEADERS = {
-    "path": "参数", "value": "取值", "description": "说明", "document": "文件", "clause": "条款", "text": "原文",
-    "interpretation": "解释性参数", "alternative": "备选解读", "assumption": "规划假设", "overridden": "本次覆盖",
-}
+PATH_COLUMN = "参数（注）"
+DOCUMENTS = {"spec": "测算规范"}  # a parameter set by the calculation spec, not by a policy document
+
+
+def _value_text(v) -> str:
+    """A policy value for readers: numbers and 是/否; codes and structures are described in the reading."""
+    if isinstance(v, bool):
+        return formats.YES if v else formats.NO
+    if isinstance(v, (int, float)):
+        return f"{v:g}"
+    return ""
 
 
 def interpretations(pol, namespaces: Iterable[str]) -> pd.DataFrame:
-    """The readings and planning assumptions in force for ``namespaces`` of policy ``pol``, with Chinese headers."""
+    """The readings and planning assumptions in force for ``namespaces`` of policy ``pol``, in Chinese.
+
+    One row per parameter: document and clause, whether it is a reading of the text (解释性规定) or a
+    planning assumption (规划假设), the reading used and its alternative in Chinese (the policy files'
+    ``reading_zh`` / ``alternative_zh``; the English description where a file has none), the value
+    where it is a number, whether this run overrode it, and the parameter path last, as a footnote.
+    """
     table = pd.concat([pol.interpretations(ns) for ns in namespaces], ignore_index=True)
-    table = table[list(INTERPRETATION_HEADERS)].rename(columns=INTERPRETATION_HEADERS)
-    table["取值"] = table["取值"].astype(str)
-    return table
+
+    def chinese(column: str, fallback: str) -> pd.Series:
+        text = table[column].fillna("") if column in table else pd.Series("", index=table.index)
+        return text.mask(text == "", table[fallback].fillna("").astype(str))
+
+    return pd.DataFrame({
+        "文件": table["document"].replace(DOCUMENTS), "条款": table["clause"],
+        "类别": table["assumption"].map({True: "规划假设", False: "解释性规定"}),
+        "本报告采用的解读": chinese("reading_zh", "description"),
+        "备选解读": chinese("alternative_zh", "alternative"),
+        "取值": table["value"].map(_value_text),
+        "本次覆盖": table["overridden"].map({True: formats.YES, False: formats.NO}),
+        PATH_COLUMN: table["path"],
+    })
+
+
+def conditions(as_of: str, overrides_file: str = "", unit: str = "", show_names: bool = False,
+               **more: object) -> pd.DataFrame:
+    """The short "本次测算条件" table: as-of date, scenario, unit, names shown, then ``more`` (label → value).
+
+    Only a file's name is shown for the scenario, never a path."""
+    rows = [("测算基准日（政策按此日生效）", str(as_of)),
+            ("情景", f"假设情景（{PurePath(overrides_file).name}）" if overrides_file else "基准（政策文件取值）"),
+            ("单位范围", unit or "全部单位"),
+            ("显示姓名", formats.YES if show_names else f"{formats.NO}（仅显示工号）")]
+    rows += [(label, value) for label, value in more.items()]
+    return pd.DataFrame(rows, columns=["项目", "取值"]).astype(str)
+
+
+# -- tables for readers -----------------------------------------------------------------------------
+
+# Shown before every report (first output): Chinese fonts, tables that fit the page, A4 landscape print.
+PAGE_STYLE = """<style>
+body, .jp-Notebook, .jp-RenderedHTMLCommon { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
+  "WenQuanYi Zen Hei", "Microsoft YaHei", sans-serif; }
+table.sc-table { border-collapse: collapse; font-size: 12px; margin: 4px 0 12px 0; max-width: 100%; }
+table.sc-table th { background: #e9eef5; font-weight: 600; text-align: center; vertical-align: bottom;
+  border-bottom: 1px solid #8a9ab0; padding: 3px 6px; }
+table.sc-table td { border-bottom: 1px solid #e3e6ea; padding: 2px 6px; text-align: right; }
+table.sc-table caption { caption-side: top; text-align: left; font-weight: 600; padding: 4px 0; }
+.sc-note { color: #555; font-size: 12px; }
+@page { size: A4 landscape; margin: 10mm; }
+@media print {
+  body { font-size: 9pt; }
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-Cell-outputWrapper, .jp-OutputArea { overflow: visible !important; }
+  .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output {
+    break-inside: auto !important; page-break-inside: auto !important; }
+  .jp-OutputArea-child { display: block !important; }
+  .jp-OutputPrompt, .jp-InputPrompt { display: none !important; }
+  table.sc-table { font-size: 7.5pt; max-width: 100%; table-layout: auto; }
+  table.sc-table th, table.sc-table td { padding: 1px 3px; white-space: normal; overflow-wrap: anywhere; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  img { max-width: 100% !important; height: auto; }
+  h1, h2, h3 { break-after: avoid; }
+}
+</style>"""
+
+NEGATIVE_STYLE = "color: #b00020; font-weight: 600; background: #fdecee"
+
+
+def page_style():
+    """The report's style sheet as a displayable HTML object (shown once, in the first code cell)."""
+    from IPython.display import HTML
+
+    return HTML(PAGE_STYLE)
+
+
+def table(df: pd.DataFrame, money: Iterable[str] = (), share: Iterable[str] = (), negative: Iterable[str] = (),
+          labels: Mapping[str, Mapping] | None = None, bold_rows: Iterable[bool] | None = None,
+          caption: str | None = None):
+    """A pandas ``Styler`` of ``df`` (English column names) for readers.
+
+    No index; headers in Chinese; codes as Chinese labels; 是/否; blanks for missing values; yuan as
+    ¥1,234.56; shares as %; whole numbers without decimals; negatives highlighted in the ``negative``
+    columns and in every ``vacancy*`` and ``balance`` column; ``bold_rows`` (one flag per row) marks
+    total rows.
+    """
+    data = df.reset_index(drop=True)
+    kinds = formats.kinds(data, money, share)
+    shown = formats.chinese_values(data, labels)
+    negative = set(negative) | {c for c in data.columns if str(c).startswith("vacancy") or c == "balance"}
+    header = {c: formats.header(c) for c in data.columns}
+    shown.columns = [header[c] for c in data.columns]
+    styler = shown.style.hide(axis="index").format(
+        {header[c]: formats.fmt(k) for c, k in kinds.items()}, na_rep="")
+    numeric = [header[c] for c, k in kinds.items() if k in ("money", "int", "number", "float") and c in negative]
+    if numeric:
+        styler = styler.map(lambda v: NEGATIVE_STYLE if isinstance(v, (int, float)) and v < 0 else "",
+                            subset=numeric)
+    text = [header[c] for c, k in kinds.items() if k == "text"]
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    if bold_rows is not None:
+        rows = shown.index[np.asarray(list(bold_rows), dtype=bool)]
+        if len(rows):
+            styler = styler.set_properties(subset=pd.IndexSlice[rows, :], **{"font-weight": "700",
+                                                                             "background": "#f4f6f9"})
+    styler = styler.set_table_attributes('class="sc-table"')
+    return styler.set_caption(caption) if caption else styler
+
+
+def show(df: pd.DataFrame, limit: int | None = None, where: str = "Excel 工作簿", **kwargs) -> None:
+    """Display :func:`table` of ``df``; with ``limit``, the first ``limit`` rows and a note saying so.
+
+    Nothing is cut silently: a shortened table says "显示 30 / 120 行，完整名单见 Excel 工作簿"."""
+    from IPython.display import Markdown, display
+
+    if len(df) == 0:
+        display(Markdown("<span class='sc-note'>（无）</span>"))
+        return
+    if limit is not None and len(df) > limit:
+        kwargs = {**kwargs, "bold_rows": None}
+        display(table(df.head(limit), **kwargs))
+        display(Markdown(f"<span class='sc-note'>显示 {limit} / {len(df)} 行，完整名单见{where}。</span>"))
+    else:
+        display(table(df, **kwargs))
+
+
+_HEADLINE_KIND = {"count": "int", "money": "money", "share": "share", "fte": "float"}
+
+
+def headline_table(headline: pd.DataFrame) -> pd.DataFrame:
+    """The headline (:mod:`staffcalc.headline`) as reader text: 指标, 数值 and, after an earlier run, 较上次运行."""
+    value = [formats.fmt(_HEADLINE_KIND.get(k, "float"))(v) for k, v in zip(headline["kind"], headline["value"])]
+    out = pd.DataFrame({"指标": headline["label"], "数值": value})
+    if "change" in headline and headline["change"].notna().any():
+        def change(kind, d):
+            if pd.isna(d):
+                return "（新增）"
+            if round(float(d), 9) == 0:
+                return "无变化"
+            if kind == "share":
+                return f"{float(d) * 100:+.1f} 个百分点"
+            text = formats.fmt(_HEADLINE_KIND.get(kind, "float"))(abs(d))
+            return ("+" if d > 0 else "−") + text
+        out["较上次运行"] = [change(k, d) for k, d in zip(headline["kind"], headline["change"])]
+    return out
+
+
+def show_headline(headline: pd.DataFrame) -> None:
+    """Display the headline table (first thing a reader sees)."""
+    from IPython.display import display
+
+    display(table(headline_table(headline)))

@@ -12,7 +12,8 @@ import papermill as pm
 import pytest
 
 import staffcalc.sample as sample
-from staffcalc import policy, schemas, scoring
+from staffcalc import formats, policy, schemas, scoring
+from staffcalc import notebook as nb
 from staffcalc.io import read_tables
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,8 @@ NOTEBOOK = ROOT / "notebooks" / "appraisal_distribution.ipynb"
 KINDS = ["class_teachers", "appraisal_items", "appraisal_events", "semester_ratings", "recruitment_candidates",
          "duty_history", "duty_exemptions", "staff"]
 PARAMS = dict(period_start="2025-11", period_end="2026-03", duty_variant="P3", openings=8, as_of="2026-09-01")
-EN = {zh: en for en, zh in schemas.LABELS.items()}
+EN = {zh: en for en, zh in {**schemas.LABELS, **formats.LABELS}.items()}
+YES = {"是": True, "否": False}
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +71,9 @@ def test_monthly_scores_in_excel_equal_staffcalc(run):
 
 
 def test_allowance_totals_in_excel_equal_staffcalc(run):
-    got = english(run["sheets"]["津贴_月份"]).set_index("period")
+    got = english(run["sheets"]["津贴_月份"])
+    assert got["period"].iloc[-1] == "合计" and got["allowance"].iloc[-1] == pytest.approx(got["allowance"].iloc[:-1].sum())
+    got = got.iloc[:-1].set_index("period")
     want, _, _ = expected_monthly(run["tables"], run["unit"])
     totals = want.groupby("period")["allowance"].sum()
     assert np.allclose(got.loc[totals.index, "allowance"].to_numpy(), totals.to_numpy())
@@ -84,7 +88,8 @@ def test_removal_watch_list_equals_staffcalc(run):
     status = scoring.removal_status(scoring.semester_grades(r, pol)[["staff_id", "semester", "grade"]], pol)
     want = status[status["removal_status"] != "ok"].set_index("staff_id")["removal_status"].sort_index()
     got = english(run["sheets"]["调离预警"])
-    got = got.set_index("staff_id")["removal_status"].sort_index() if len(got) else pd.Series(dtype=object)
+    got = got.set_index("staff_id")["removal_status"].map({"调离": "remove", "预警": "at_risk"}).sort_index() \
+        if len(got) else pd.Series(dtype=object)
     assert got.to_dict() == want.to_dict()
 
 
@@ -98,8 +103,8 @@ def test_recruitment_ranking_in_excel_equals_staffcalc(run):
     ranked = want["total"].notna()
     assert np.allclose(got.loc[want.index[ranked], "total"], want.loc[ranked, "total"])
     assert (got.loc[want.index[ranked], "rank"] == want.loc[ranked, "rank"]).all()
-    assert int(got["appointed"].sum()) == 8
-    assert got.loc[~got["appointed"].astype(bool) & got["total"].notna(), "waiting_list"].min() == 1
+    assert int((got["appointed"] == "是").sum()) == 8
+    assert got.loc[(got["appointed"] == "否") & got["total"].notna(), "waiting_list"].min() == 1
     assert "name" not in got.columns and "姓名" not in run["sheets"]["竞聘排名"].columns
 
 
@@ -107,8 +112,8 @@ def test_duty_sheets_follow_p3_and_show_both_versions(run):
     t = run["tables"]
     p2, p3 = policy.load(PARAMS["as_of"], variant="P2"), policy.load(PARAMS["as_of"], variant="P3")
     diff = run["sheets"]["P2P3差异"]
-    assert set(diff["参数"]) == set(policy.diff(p2, p3, "duty")["path"])
-    marked = diff.set_index("参数")["差异"]
+    assert set(diff[nb.PATH_COLUMN]) == set(policy.diff(p2, p3, "duty")["path"])
+    marked = diff.set_index(nb.PATH_COLUMN)["差异"]
     assert marked["duty.sanctions.refusal"] == "取值、原文"        # three years vs that year, and the wording
     assert marked["duty.appointment.idle_years_expected"] == "原文"  # same rule, the schools' wording differs
     assert marked["duty.performance_points"] == "原文、解读"        # P2 borrows P3's numbers as a reading
@@ -119,12 +124,13 @@ def test_duty_sheets_follow_p3_and_show_both_versions(run):
     assert sorted(got["截止年度（P2）"]) == sorted(want2["barred_to"])
     ex = english(run["sheets"]["免任申请"])
     want_ex = scoring.exemptions(t["duty_exemptions"], p3)
-    assert ex["may_be_exempted"].tolist() == want_ex["may_be_exempted"].tolist()
-    assert ex["另一版本（P2）可不承担"].tolist() == scoring.exemptions(t["duty_exemptions"], p2)["may_be_exempted"].tolist()
+    assert ex["may_be_exempted"].map(YES).tolist() == want_ex["may_be_exempted"].tolist()
+    assert ex["另一版本（P2）可不承担"].map(YES).tolist() == \
+        scoring.exemptions(t["duty_exemptions"], p2)["may_be_exempted"].tolist()
 
 
 def test_interpretations_listed_and_no_names_in_output(run):
-    paths = set(run["sheets"]["解释与假设"]["参数"])
+    paths = set(run["sheets"]["解释与假设"][nb.PATH_COLUMN])
     assert {"appraisal.section_floor", "appraisal.grade_bands", "appraisal.allowance.monthly",
             "recruitment.ranking.tie_break", "duty.exemption.request_deadline"} <= paths
     text = Path(run["executed"]).read_text(encoding="utf-8")

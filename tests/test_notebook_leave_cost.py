@@ -16,6 +16,7 @@ import pytest
 from conftest import NOTEBOOKS
 
 from staffcalc import io, leave_cost, policy, schemas
+from staffcalc import notebook as nb
 from staffcalc import sample as sample_pkg
 from staffcalc.sample import institution, study_leave
 
@@ -72,13 +73,13 @@ def test_excel_totals_months_and_obligations_match_the_package(run):
 
 
 def test_excel_records_the_run_parameters_and_the_early_return_scenario(run):
-    params = run["workbook"]["本次参数"].set_index("参数")["取值"]
-    assert float(params["hourly_rate"]) == 150.0 and float(params["early_return_share"]) == 0.2
-    assert params["horizon"] == "2027-01..2029-12"
+    params = run["workbook"]["本次测算条件"].set_index("项目")["取值"]
+    assert params["外聘教师课时费（元/课时）"] == "150（本次设定）" and params["提前返岗比例"].startswith("20%")
+    assert params["测算期"] == "2027-01 至 2029-12"
     people = run["workbook"]["人员明细"]
-    assert people[schemas.LABELS["early_return"]].sum() == run["expected"].people["early_return"].sum() > 0
+    assert (people[schemas.LABELS["early_return"]] == "是").sum() == run["expected"].people["early_return"].sum() > 0
     interp = run["workbook"]["解释与假设"]
-    assert {"study_leave.pay.no_agreement", "study_leave.planning.hourly_cover_rate"} <= set(interp["参数"])
+    assert {"study_leave.pay.no_agreement", "study_leave.planning.hourly_cover_rate"} <= set(interp[nb.PATH_COLUMN])
 
 
 def test_no_personal_names_without_show_names(run):

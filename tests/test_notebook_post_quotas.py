@@ -15,20 +15,15 @@ import pytest
 
 papermill = pytest.importorskip("papermill")
 
-from staffcalc import (  # noqa: E402
-    eligibility,
-    quotas,
-    review,
-    sample,  # noqa: E402
-    schemas,
-)
+from staffcalc import eligibility, formats, quotas, review, sample, schemas  # noqa: E402
 from staffcalc import policy as policy_mod  # noqa: E402
 from staffcalc.io import read_tables  # noqa: E402
 from staffcalc.sample import institution as si  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOK = NOTEBOOKS / "post_quotas.ipynb"
-ZH_TO_EN = {zh: en for en, zh in schemas.LABELS.items()}
+ZH_TO_EN = {zh: en for en, zh in {**schemas.LABELS, **formats.LABELS}.items()}
+YES = {"是": True, "否": False}
 
 
 @pytest.fixture(scope="module")
@@ -67,16 +62,20 @@ def test_notebook_post_quotas_non_default_parameters_match_the_package(data_dir,
     expected = quotas.quota_table(disc, staff, pol, adjustment=params["adjustment"], full_senior_share=0.35,
                                   method="largest_remainder", president_override={target: 40}, unit=unit)
     got = _sheet(xlsx, "学科岗位核定")
+    order = got.assign(_a=~got["over_senior_cap"].map(YES)).sort_values(["_a"], kind="stable")
+    assert order.index.tolist() == got.index.tolist()  # over the §9 cap first
+    got = got.sort_values("discipline_id").reset_index(drop=True)
     assert got["discipline_id"].tolist() == expected["discipline_id"].tolist()
     assert set(got["unit_id"]) == {unit}
     int_cols = [c for c in expected.columns if pd.api.types.is_integer_dtype(expected[c])]
     assert len(int_cols) > 40
     pd.testing.assert_frame_equal(got[int_cols].reset_index(drop=True), expected[int_cols].reset_index(drop=True),
                                   check_dtype=False)
-    assert got["over_quota"].tolist() == expected["over_quota"].tolist()
+    assert got["over_quota"].map(YES).tolist() == expected["over_quota"].tolist()
+    assert got["over_senior_cap"].map(YES).tolist() == (expected["vacancy_senior"] < 0).tolist()
     row = got.set_index("discipline_id").loc[target]
-    assert row["senior_cap"] == 40 and row["cap_source"] == "president_override"
-    assert (got["method"] == "largest_remainder").all()
+    assert row["senior_cap"] == 40 and row["cap_source"] == "校长调节"
+    assert (got["method"] == "最大余数法").all()
 
     totals = _sheet(xlsx, "单位及全校汇总").set_index("unit_id")
     exp_totals = quotas.quota_totals(expected).set_index("unit_id")
@@ -89,17 +88,22 @@ def test_notebook_post_quotas_non_default_parameters_match_the_package(data_dir,
     in_unit = res[res["staff_id"].map(staff.set_index("staff_id")["unit_id"]) == unit]
     detail = _sheet(xlsx, "申报资格核查")
     assert sorted(detail["application_id"]) == sorted(in_unit["application_id"])
-    assert detail["eligible"].sum() == in_unit["eligible"].sum()
+    assert detail["eligible"].map(YES).sum() == in_unit["eligible"].sum()
     assert "name" not in detail.columns and "姓名" not in detail.columns     # show_names is False
 
     committees = _sheet(xlsx, "聘任组织组成核查")
     exp_c = review.committee_composition(tables["committee_members"], pol)
     exp_c = exp_c[exp_c["unit_id"].isna() | (exp_c["unit_id"] == unit)]
     assert sorted(committees["committee_id"]) == sorted(exp_c["committee_id"])
-    assert committees["composition_ok"].sum() == exp_c["composition_ok"].sum()
+    assert committees["composition_ok"].map(YES).sum() == exp_c["composition_ok"].sum()
 
-    used = _sheet(xlsx, "本次参数").set_index("参数")["取值"]
-    assert used["split_method"] == "largest_remainder" and used["unit"] == unit
+    used = pd.read_excel(xlsx, sheet_name="本次测算条件").set_index("项目")["取值"]
+    assert used["岗位等级取整方法"] == "最大余数法" and used["单位范围"] == unit
+    assert used["正高占高级岗位比例（规划假设）"] == "35%（本次设定）"
+
+    summary = pd.read_excel(xlsx, sheet_name=0).set_index("指标")["数值"]
+    assert summary["高级岗位上限"] == expected["senior_cap"].sum()
+    assert summary["超出高级岗位上限的人数"] == np.maximum(-expected["vacancy_senior"], 0).sum()
 
 
 def test_notebook_post_quotas_rejects_a_bad_split_method(data_dir, tmp_path):

@@ -151,4 +151,8 @@ def execute(task: dict, km=None, release: Callable | None = None) -> dict:
             export_html(task["output_notebook"], task["html"])
         except Exception as exc:  # noqa: BLE001
             result["html_error"] = f"{type(exc).__name__}: {exc}"
+        else:
+            from .pdf import html_to_pdf
+
+            result["pdf"] = html_to_pdf(task["html"], str(task["html"]).rsplit(".", 1)[0] + ".pdf")
     return result

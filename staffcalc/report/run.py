@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import __version__
+from . import index as run_index
 from . import publish
 from .config import ConfigError, NotebookSpec, load_config
 from .manifest import file_entries, policy_entry, sha256_file, write_json
@@ -415,6 +416,10 @@ def execute(p: Plan, say: Callable[[str], None] | None = None, progress: bool = 
         write_json(p.tmp_dir / "manifest.json", manifest)
         run_dir = publish.publish(p.tmp_dir, p.out / p.run_id)
         kind = publish.set_latest(p.out, p.run_id) if status == "complete" else None
+        try:
+            run_index.write_index(p.out)
+        except Exception as exc:  # noqa: BLE001 - the run is published; the index is a convenience
+            say(f"reports/index.html not written: {type(exc).__name__}: {exc} / 运行索引未更新")
         return RunOutcome(run_id=p.run_id, run_dir=run_dir, status=status, results=results,
                           latest_moved=kind is not None, latest_kind=kind, manifest=manifest,
                           removed_stale=removed)
@@ -446,6 +451,7 @@ def _manifest(p: Plan, results: list[dict], inputs: list[dict], started: dt.date
             "status": r["status"],
             "error": r["error"],
             "html_error": r.get("html_error"),
+            "pdf": _relative_pdf(r.get("pdf"), p.tmp_dir),
             "attempts": r["attempts"],
             "worker": r.get("worker"),
             "started": r["started"],
@@ -479,6 +485,16 @@ def _manifest(p: Plan, results: list[dict], inputs: list[dict], started: dt.date
     }
 
 
+def _relative_pdf(pdf: dict | None, tmp_dir: Path) -> dict | None:
+    """The PDF step's result with the file named inside the run (the temporary folder is renamed)."""
+    if not pdf or not pdf.get("path"):
+        return pdf
+    try:
+        return {**pdf, "path": Path(pdf["path"]).relative_to(tmp_dir).as_posix()}
+    except ValueError:
+        return pdf
+
+
 def summary(outcome: RunOutcome) -> str:
     """The final report printed by the CLI (also with --quiet)."""
     counts: dict[str, int] = {}
@@ -489,6 +505,10 @@ def summary(outcome: RunOutcome) -> str:
     lines = [f"staffcalc report {outcome.run_id}: {head} ({tally}) in {outcome.manifest['duration_s']:.1f} s"]
     lines += [_line(r) for r in outcome.results]
     lines.append(f"published / 已发布: {outcome.run_dir}")
+    skipped = {(r.get("pdf") or {}).get("reason") for r in outcome.results
+               if (r.get("pdf") or {}).get("status") == "skipped"}
+    if skipped:
+        lines.append(f"PDF skipped / 未生成 PDF: {'; '.join(sorted(skipped))}")
     if outcome.removed_stale:
         lines.append(f"removed unfinished runs / 已清理未完成的运行: {', '.join(outcome.removed_stale)}")
     if outcome.latest_moved:

@@ -39,6 +39,7 @@ def run_task(task: dict, pool: Pool | None = None) -> dict:
         "status": result.get("status", "crashed"),
         "error": result.get("error"),
         "html_error": result.get("html_error"),
+        "pdf": result.get("pdf"),
         "attempts": result.get("attempts", 1),
         "worker": {"host": socket.gethostname(), "pid": os.getpid(), "engine_pid": result.get("pid")},
         "started": started,

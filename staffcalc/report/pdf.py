@@ -1,0 +1,78 @@
+"""A PDF of each HTML report, printed by headless Chromium with the report's own print CSS.
+
+:func:`html_to_pdf` is the one step: ``(html_path, pdf_path) -> {"status", "reason", "path"}`` with status
+``ok``, ``skipped`` (no converter on this machine: the run goes on and the manifest says why) or
+``failed`` (the converter ran and did not produce a PDF).  It never raises.
+
+Converter: Debian's ``chromium`` (``apt-get install chromium``; ``.ci/run`` installs it), found as
+``$STAFFCALC_CHROMIUM`` or ``chromium`` / ``chromium-browser`` / ``google-chrome`` on ``PATH``, run
+with ``--headless --print-to-pdf`` and no page header or footer (they would print the file path).
+The page size (A4 landscape) and repeated table headers come from the report's CSS
+(``staffcalc.notebook.PAGE_STYLE``); Chromium embeds the fonts it used, so Chinese needs a CJK font
+installed (``fonts-noto-cjk``).  The PDF is written beside its final name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-extensions", "--hide-scrollbars",
+         "--no-pdf-header-footer", "--print-to-pdf-no-header", "--run-all-compositor-stages-before-draw")
+TIMEOUT = 180.0
+
+
+def find_chromium() -> str | None:
+    """The Chromium executable to print with, or None."""
+    env = os.environ.get("STAFFCALC_CHROMIUM")
+    if env is not None:
+        return env if env and Path(env).is_file() and os.access(env, os.X_OK) else None
+    return next((found for name in CANDIDATES if (found := shutil.which(name))), None)
+
+
+def skip_reason() -> str | None:
+    """Why PDFs cannot be made on this machine (Chinese / English), or None when they can."""
+    if find_chromium() is None:
+        return ("未找到 Chromium，未生成 PDF（Debian/Ubuntu: apt-get install chromium fonts-noto-cjk）"
+                " / no Chromium found, PDFs skipped (install Debian's chromium)")
+    return None
+
+
+def html_to_pdf(html_path: str | Path, pdf_path: str | Path, timeout: float = TIMEOUT) -> dict:
+    """Print ``html_path`` to ``pdf_path``; return ``{"status", "reason", "path"}`` (never raises)."""
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
+    reason = skip_reason()
+    if reason:
+        return {"status": "skipped", "reason": reason, "path": None}
+    part = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.part")
+    try:
+        with tempfile.TemporaryDirectory(prefix="staffcalc-chromium-") as profile:
+            cmd = [find_chromium(), *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={part}",
+                   html_path.as_uri()]
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                    env={**os.environ, "HOME": profile}, start_new_session=True)
+            try:
+                _, stderr = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)  # chromium and its helper processes
+                proc.communicate()
+                raise
+        if not part.is_file() or part.stat().st_size == 0 or not part.read_bytes()[:5] == b"%PDF-":
+            tail = (stderr or "").strip().splitlines()[-3:]
+            return {"status": "failed", "reason": f"chromium exit {proc.returncode}: {' | '.join(tail)}",
+                    "path": None}
+        os.replace(part, pdf_path)
+        return {"status": "ok", "reason": None, "path": str(pdf_path)}
+    except subprocess.TimeoutExpired:
+        return {"status": "failed", "reason": f"chromium did not finish within {timeout:g} s / PDF 生成超时",
+                "path": None}
+    except OSError as exc:
+        return {"status": "failed", "reason": f"{type(exc).__name__}: {exc}", "path": None}
+    finally:
+        part.unlink(missing_ok=True)
