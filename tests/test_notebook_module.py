@@ -82,6 +82,21 @@ def test_readable_maps_codes_rounds_and_translates_headers():
 def test_interpretations_table_has_chinese_headers_and_every_namespace():
     pol = policy.load("2026-09-01")
     table = nb.interpretations(pol, ("quotas", "study_leave"))
-    assert table.columns.tolist() == list(nb.INTERPRETATION_HEADERS.values())
-    assert table["参数"].str.startswith("quotas.").any() and table["参数"].str.startswith("study_leave.").any()
+    assert table.columns.tolist() == ["文件", "条款", "类别", "本报告采用的解读", "备选解读", "取值", "本次覆盖",
+                                      nb.PATH_COLUMN]
+    paths = table[nb.PATH_COLUMN]
+    assert paths.str.startswith("quotas.").any() and paths.str.startswith("study_leave.").any()
     assert table["取值"].map(type).eq(str).all()
+    rate = table.set_index(nb.PATH_COLUMN).loc["study_leave.planning.hourly_cover_rate"]
+    assert rate["取值"] == "120" and rate["类别"] == "规划假设" and rate["本次覆盖"] == "否"
+    overridden = nb.interpretations(pol.override({"study_leave.planning.hourly_cover_rate": 150.0}), ("study_leave",))
+    row = overridden.set_index(nb.PATH_COLUMN).loc["study_leave.planning.hourly_cover_rate"]
+    assert row["取值"] == "150" and row["本次覆盖"] == "是"
+
+
+def test_conditions_table_names_the_scenario_file_never_its_path():
+    table = nb.conditions("2026-09-01", "/srv/x/what-if.yaml", "U01", False, 测算期="2026-09 至 2028-08")
+    shown = table.set_index("项目")["取值"]
+    assert shown["情景"] == "假设情景（what-if.yaml）" and "/srv" not in table.to_string()
+    assert shown["单位范围"] == "U01" and shown["显示姓名"].startswith("否") and shown["测算期"] == "2026-09 至 2028-08"
+    assert nb.conditions("2026-09-01").set_index("项目").loc["情景", "取值"] == "基准（政策文件取值）"
