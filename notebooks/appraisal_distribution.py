@@ -70,7 +70,7 @@ def in_scope(df):
 
 
 items = in_scope(tables["appraisal_items"])
-events = in_scope(tables["appraisal_events"])
+events = scoring.with_late_material_events(items, in_scope(tables["appraisal_events"]), pol)  # 迟交材料（第四条（五）11）
 if items.empty:
     raise nb.ParameterError(f"no appraisal rows for unit {unit or 'all'} in {period_start}…{period_end} "
                             f"/ 所选范围内无考核记录")

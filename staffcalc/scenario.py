@@ -223,6 +223,7 @@ def from_tables(tables: Mapping[str, pd.DataFrame], policy: Policy | None = None
     slim["staff"] = slim["staff"][[c for c in ("staff_id", "discipline_id", "post_level", "on_establishment")
                                    if c in slim["staff"].columns]]
     items, events, ratings = slim["appraisal_items"], slim["appraisal_events"], slim["semester_ratings"]
+    events = slim["appraisal_events"] = scoring.with_late_material_events(items, events, pol)  # as the report (P5 §4(五)11)
     # validation through the public pipeline (raises ScoringInputError on bad input)
     scoring.monthly_appraisal(items, events, pol)
     scoring.semester_grades(ratings, pol)

@@ -121,3 +121,61 @@ def test_p5_timeline_policy_texts_are_verbatim_quotes_of_the_seed():
     for path in paths:
         for frag in [f for f in doc.parameters[path].text.split("…") if f.strip()]:
             assert re.sub(r"\s+", "", frag) in seed, f"{path}: {frag!r} not in the seed"
+
+
+# --------------------------------------------------------------------------------------------
+# The input that gives submission dates: appraisal_items.materials_submitted
+# --------------------------------------------------------------------------------------------
+def items_and_events():
+    items = pd.DataFrame({
+        "staff_id": ["T1", "T2", "T3"], "period": ["2025-09"] * 3,
+        # T1: 2 failed S2b items (−4 → base 96); T2: all 4 S2c items failed (15 − 16 → 0, base 85); T3: none
+        "fail_s1": [0, 0, 0], "fail_s2a": [0, 0, 0], "fail_s2b": [2, 0, 0], "fail_s2c": [0, 4, 0],
+        "fail_s2d": [0, 0, 0], "fail_s3": [0, 0, 0],
+        # September's materials are due by 2025-10-03: T1 one day late, T2 on the day, T3 not recorded
+        "materials_submitted": pd.to_datetime(["2025-10-04", "2025-10-03", None]),
+    })
+    events = pd.DataFrame({"staff_id": ["T1", "T2"], "period": ["2025-09"] * 2,
+                           "code": ["B-MEETING-FULL", "D-LATE"], "count": [1, 3]})
+    return items, events
+
+
+def test_p5_s4_5_11_submission_dates_in_the_appraisal_items_add_the_late_deduction():
+    items, events = items_and_events()
+    all_events = scoring.with_late_material_events(items, events, POL)
+    assert all_events.iloc[-1].to_dict() == {"staff_id": "T1", "period": "2025-09", "code": "D-MONTHLY-LATE-1",
+                                             "count": 1}
+    out = scoring.monthly_appraisal(items, all_events, POL).set_index("staff_id")
+    # T1: 96 + 2 − 5 = 93 (still 优秀); T2: 85 − 3 × 2 = 79, on time; T3: 100
+    assert out["score"].to_dict() == {"T1": 93.0, "T2": 79.0, "T3": 100.0}
+    assert out.loc["T1", "deduction"] == 5
+    # without the column (or with it empty) nothing is added
+    assert scoring.with_late_material_events(items.drop(columns="materials_submitted"), events, POL) is events
+    none = items.assign(materials_submitted=pd.NaT)
+    assert scoring.with_late_material_events(none, events, POL) is events
+
+
+def test_p5_s4_5_11_what_if_baseline_counts_the_late_materials_like_the_report():
+    from conftest import DATA
+
+    from staffcalc import scenario
+    from staffcalc.io import read_tables
+
+    items, events = items_and_events()
+    tables = read_tables(DATA, list(scenario.TABLE_KINDS))
+    tables.update(appraisal_items=items, appraisal_events=events,
+                  semester_ratings=tables["semester_ratings"].iloc[0:0])
+    base = scenario.from_tables(tables, POL, openings=3)
+    got = scenario.recompute(base, {}).monthly.set_index("staff_id")["score"].to_dict()
+    assert got == {"T1": 93.0, "T2": 79.0, "T3": 100.0}
+
+
+def test_p5_s4_5_11_materials_submitted_read_from_a_file(tmp_path):
+    from staffcalc.io import read_table
+
+    path = tmp_path / "appraisal_items.csv"
+    path.write_text("工号,考核月份,fail_s1,fail_s2a,fail_s2b,fail_s2c,fail_s2d,fail_s3,月考核材料提交日期\n"
+                    "T1,2025-09,0,0,2,0,0,0,2025年10月4日\nT2,2025-09,0,0,0,0,0,0,\n", encoding="utf-8")
+    items = read_table(path, "appraisal_items")
+    assert items["materials_submitted"].dt.strftime("%Y-%m-%d").fillna("").tolist() == ["2025-10-04", ""]
+    assert scoring.with_late_material_events(items, None, POL)["code"].tolist() == ["D-MONTHLY-LATE-1"]

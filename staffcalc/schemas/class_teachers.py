@@ -69,6 +69,9 @@ APPRAISAL_ITEMS = Table(
         _fail("s2c", "行为指导"),
         _fail("s2d", "学生管理"),
         _fail("s3", "考勤"),
+        Column("materials_submitted", "月考核材料提交日期", "date",
+               "Date the month's appraisal materials were handed in (due by the 3rd of the next month, P5 §4(五)11); "
+               "when given, a late date adds D-MONTHLY-LATE-1/2 (scoring.timeline)", required=False, nullable=True),
     ),
     checks=(
         Check("period_format", "period is YYYY-MM", "考核月份格式应为 YYYY-MM", ("period",),

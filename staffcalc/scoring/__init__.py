@@ -38,7 +38,7 @@ from .duty import (
     sanctions_by_variant,
 )
 from .recruitment import age_in_years, appoint, recruitment_eligibility, recruitment_scores
-from .timeline import late_submission_events, late_submissions, monthly_timeline
+from .timeline import late_submission_events, late_submissions, monthly_timeline, with_late_material_events
 
 __all__ = [
     "ScoringInputError",
@@ -54,5 +54,5 @@ __all__ = [
     "exemptions", "certificate_rank", "counted_terms", "duty_points", "sanctions", "barred",
     "sanctions_by_variant", "appointment_readiness",
     # appraisal calendar and late materials (P5 §4(五)11, §5)
-    "monthly_timeline", "late_submissions", "late_submission_events",
+    "monthly_timeline", "late_submissions", "late_submission_events", "with_late_material_events",
 ]

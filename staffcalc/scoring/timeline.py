@@ -19,6 +19,9 @@ each deduction.
 * :func:`monthly_timeline` — the dates for appraisal months (one row per month).
 * :func:`late_submissions` — per submission: due date, days late, code ('' on time).
 * :func:`late_submission_events` — the late ones as events, counted per teacher, month and code.
+* :func:`with_late_material_events` — a month's events plus those from the ``materials_submitted``
+  dates of ``appraisal_items`` (the input that gives submission dates; used by the appraisal report
+  and the what-if baseline).
 
 A monthly submission's deduction is booked in the month whose materials were late (the month being
 appraised).  Vectorised: whole columns, no per-row Python.
@@ -38,7 +41,8 @@ KINDS = ("monthly", "material")
 # kind -> (code up to late_tier1_max_days, code beyond), codes of the deduction catalogue
 LATE_CODES = {"monthly": ("D-MONTHLY-LATE-1", "D-MONTHLY-LATE-2"), "material": ("D-MATERIAL-LATE-1", "D-MATERIAL-LATE-2")}
 
-__all__ = ["KINDS", "LATE_CODES", "monthly_timeline", "late_submissions", "late_submission_events"]
+__all__ = ["KINDS", "LATE_CODES", "monthly_timeline", "late_submissions", "late_submission_events",
+           "with_late_material_events"]
 
 
 def _periods(period) -> pd.PeriodIndex:
@@ -114,6 +118,22 @@ def late_submissions(submissions: pd.DataFrame, policy: Policy | None = None) ->
     out["days_late"] = late
     out["code"] = np.where(late == 0, "", np.where(late <= limit, first, second)).astype(object)
     return out
+
+
+def with_late_material_events(items: pd.DataFrame, events: pd.DataFrame | None,
+                              policy: Policy | None = None) -> pd.DataFrame | None:
+    """``events`` plus the D-MONTHLY-LATE events of the teacher-months whose ``materials_submitted``
+    date (optional column of ``appraisal_items``) is after the due date.  Without that column, or with
+    it empty, ``events`` unchanged.  Apply it once, before :func:`staffcalc.scoring.monthly_appraisal`
+    (the report and the what-if baseline both do)."""
+    if "materials_submitted" not in items.columns or not items["materials_submitted"].notna().any():
+        return events
+    given = items[items["materials_submitted"].notna()]
+    late = late_submission_events(pd.DataFrame({
+        "staff_id": given["staff_id"].to_numpy(), "period": given["period"].astype(str).to_numpy(),
+        "kind": "monthly", "submitted": given["materials_submitted"].to_numpy()}), policy)
+    return late if events is None or not len(events) else pd.concat(
+        [events[["staff_id", "period", "code", "count"]], late], ignore_index=True)
 
 
 def late_submission_events(submissions: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
