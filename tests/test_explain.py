@@ -269,6 +269,14 @@ def test_html_and_xlsx(tmp_path, capsys):
     assert "A2026-B035" in head.astype(str).to_numpy().ravel()
 
 
+def test_html_fragment_keeps_its_styles_inside(pol):
+    frag = explain(DATA, "T0000011", "pay", policy=pol, as_of=AS_OF).to_html(fragment=True)
+    assert frag.startswith('<div class="sc-explain"') and frag.rstrip().endswith("</div>")
+    assert "<html" not in frag and "@page" not in frag and "全年发放合计" in frag
+    css = frag[frag.index("<style>") + 7:frag.index("</style>")]
+    assert all(rule.startswith(".sc-explain") for rule in css.splitlines())
+
+
 @pytest.mark.skipif(render.chromium() is None or shutil.which("pdffonts") is None,
                     reason="needs Debian chromium and poppler-utils (pdffonts); CI installs them")
 def test_pdf_embeds_the_chinese_glyphs(tmp_path, pol):

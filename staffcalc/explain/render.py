@@ -49,13 +49,31 @@ def _e(text) -> str:
     return _html.escape(str(text))
 
 
-def html(trace: Trace, font_url: str | None = None) -> str:
-    """The sheet as one HTML page (no scripts, no external files except ``font_url`` if given)."""
+def _scoped_css() -> str:
+    """The sheet's CSS with every rule limited to ``.sc-explain`` (for a fragment inside another page)."""
+    rules = []
+    for line in (_CSS % {"family": _FAMILY}).strip().splitlines():
+        selectors, body = line.split("{", 1)
+        if selectors.strip().startswith("@"):
+            continue
+        scoped = ", ".join(".sc-explain" if sel.strip() == "body" else f".sc-explain {sel.strip()}"
+                           for sel in selectors.split(","))
+        rules.append(f"{scoped} {{{body}")
+    return "\n".join(rules)
+
+
+def html(trace: Trace, font_url: str | None = None, fragment: bool = False) -> str:
+    """The sheet as one HTML page (no scripts, no external files except ``font_url`` if given), or
+    with ``fragment`` a ``<div class="sc-explain">`` whose styles apply only inside it (to show the
+    sheet inside another page, e.g. the what-if page)."""
     face = (f'@font-face {{ font-family: "Noto Sans SC"; src: url("{font_url}"); }}\n' if font_url else "")
-    out = ['<!DOCTYPE html>', '<html lang="zh-CN"><head><meta charset="utf-8">',
-           f"<title>解释单 {_e(trace.subject)}</title>",
-           f"<style>{face}{_CSS % {'family': _FAMILY}}</style></head><body>",
-           "<h1>解释单（复核/申诉用）</h1>", '<table class="head">']
+    if fragment:
+        out = [f'<div class="sc-explain" lang="zh-CN"><style>{_scoped_css()}</style>']
+    else:
+        out = ['<!DOCTYPE html>', '<html lang="zh-CN"><head><meta charset="utf-8">',
+               f"<title>解释单 {_e(trace.subject)}</title>",
+               f"<style>{face}{_CSS % {'family': _FAMILY}}</style></head><body>"]
+    out += ["<h1>解释单（复核/申诉用）</h1>", '<table class="head">']
     out += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in trace.header()]
     out.append("</table>")
     if trace.policy.overrides:
@@ -87,7 +105,7 @@ def html(trace: Trace, font_url: str | None = None) -> str:
                        f"<td>{_e(reading(r))}</td><td>{_e(alternative(r))}</td><td>{interpretation_kind(r)}</td></tr>")
         out.append("</table>")
     out += [f'<p class="notes">注：{_e(n)}</p>' for n in trace.notes]
-    out.append("</body></html>")
+    out.append("</div>" if fragment else "</body></html>")
     return "\n".join(out)
 
 

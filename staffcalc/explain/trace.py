@@ -269,10 +269,11 @@ class Trace:
         return pd.DataFrame(rows, columns=["部分", "序号", "步骤", "本人数据", "参数路径", "参数取值", "条款",
                                            "条款原文", "计算", "结果", "判定"])
 
-    def to_html(self, font_url: str | None = None) -> str:
+    def to_html(self, font_url: str | None = None, fragment: bool = False) -> str:
+        """The sheet as an HTML page, or with ``fragment`` a self-styled ``<div>`` for another page."""
         from .render import html
 
-        return html(self, font_url=font_url)
+        return html(self, font_url=font_url, fragment=fragment)
 
 
 def interpretation_kind(row) -> str:
