@@ -121,6 +121,20 @@ def test_default_period_is_the_latest_month_and_bad_period(pol, capsys):
                  "--period", "2024-01"]) == 2
 
 
+def test_late_materials_are_traced_as_the_report_counts_them(tables, pol):
+    items = tables["appraisal_items"].copy()
+    items["materials_submitted"] = pd.NaT
+    at = items.index[(items["staff_id"] == "T0000014") & (items["period"] == "2025-10")][0]
+    items.loc[at, "materials_submitted"] = pd.Timestamp("2025-11-20")
+    with_late = {**tables, "appraisal_items": items}
+    want = scoring.monthly_appraisal(items, scoring.with_late_material_events(items, tables["appraisal_events"], pol),
+                                     pol).iloc[at]
+    part = explain(with_late, "T0000014", "appraisal", "2025-10", policy=pol, as_of=AS_OF).parts[0]
+    late = [s for s in part.steps if s.key.startswith("event:D-MONTHLY-LATE")]
+    assert late and ("月考核材料提交日期", pd.Timestamp("2025-11-20")) in late[0].inputs
+    assert part.results["deduction"] == want["deduction"] > 0 and part.results["score"] == want["score"]
+
+
 def test_what_if_cut_off_changes_the_grade(pol):
     scenario = pol.override({"appraisal.grade_bands.优秀": 91})
     k = explain(DATA, "T0000014", "appraisal", "2025-09", policy=scenario, as_of=AS_OF).parts[0].by_key()

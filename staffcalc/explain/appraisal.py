@@ -1,6 +1,7 @@
 """Explanation of a class teacher's monthly appraisal and semester grade (P5 §3–§8; spec §5).
 
-Monthly: one run of the P5 kernels over every teacher-month
+Monthly: one run of the P5 kernels over every teacher-month (events plus the late-material
+deductions of :func:`staffcalc.scoring.with_late_material_events`, as the report computes them)
 (:func:`staffcalc.scoring.appraisal.monthly_trace`, the arrays behind ``monthly_appraisal``):
 section scores, the points of every coded event, bonus and deduction totals, the score, the grade
 band, the allowance and its forfeiture.  Semester: one run of :func:`~staffcalc.scoring.semester_grades`
@@ -67,7 +68,8 @@ class Run:
 
 def compute(tables: dict, policy: Policy, as_of=None, parameters=None) -> Run:
     items = tables["appraisal_items"].reset_index(drop=True)
-    events = tables["appraisal_events"].reset_index(drop=True)
+    # late monthly materials (P5 §4(五)11) become deduction events, as in the report and the what-if page
+    events = scoring.with_late_material_events(items, tables["appraisal_events"], policy).reset_index(drop=True)
     monthly = _appraisal.monthly_trace(items, events, policy)
     t = monthly.trace
     result = pd.DataFrame({
@@ -106,8 +108,11 @@ def build(run: Run, i: int) -> Part:
         bonus = bool(codes.is_bonus[mt.code_pos[e]])
         kind = "bonus" if bonus else "deduction"
         points = float(t.events.points[e])
+        shown = [("次数", int(mt.count[e]))]
+        if code.startswith("D-MONTHLY-LATE") and "materials_submitted" in run.items.columns:
+            shown.append(("月考核材料提交日期", run.items["materials_submitted"].iloc[i]))
         steps.append(step(pol, f"{'加分' if bonus else '减分'} {code}", points, path=f"{NS}.{kind}.{code}",
-                          inputs=[("次数", int(mt.count[e]))],
+                          inputs=shown,
                           arithmetic=f"{fmt(codes.points[mt.code_pos[e]])} 分 × {int(mt.count[e])} 次"
                           + ("；扣除当月津贴" if t.events.forfeits[e] else ""),
                           key=f"event:{code}", result_unit="分"))
