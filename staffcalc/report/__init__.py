@@ -5,9 +5,11 @@ Modules, in the order a run uses them:
 
     config    reports.yaml: notebooks, parameters, time limits
     params    a notebook's declared parameters (its ``parameters`` cell) and the check of what is passed
-    run       plan (all checks, no kernel) → lock → execute → manifest → publish; exit codes
-    task      one notebook in its own process: wall-clock kill, kernel-start retries, progress
-    execute   the child process running papermill
+    run       plan (all checks, no kernel) → lock → execute → manifest → publish; exit codes, progress
+    task      one notebook as a picklable task for the local pool or a Dask worker
+    pool      long-lived warm workers: dispatch, wall-clock kill, replacing a dead worker
+    worker    the worker process: papermill/nbconvert loaded once, the next kernel pre-started
+    execute   one notebook on a given kernel with papermill, then its HTML
     manifest  checksums and the manifest.json layout
     publish   offline HTML, ``.tmp-`` folder → run folder, the ``latest`` pointer
 

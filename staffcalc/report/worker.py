@@ -84,7 +84,8 @@ class Kernels:
 
         kernel, cwd = key
         km = AsyncKernelManager(kernel_name=kernel)
-        run_sync(km.start_kernel)(cwd=cwd, extra_arguments=[f"--IPKernelApp.exec_lines={WARM_IMPORTS}"])
+        run_sync(km.start_kernel)(cwd=cwd, extra_arguments=[f"--IPKernelApp.exec_lines={WARM_IMPORTS}",
+                                                            "--HistoryManager.hist_file=:memory:"])
         pid = km.provisioner.process.pid
         _kernels[pid] = km
         print(KERNEL_MSG, json.dumps({"pid": pid}), file=sys.stderr, flush=True)
