@@ -5,7 +5,8 @@ All in one run, on the same machine load:
 * **old way**: the three notebooks one by one with the ``papermill`` command, then
   ``jupyter nbconvert --to html --no-input`` on each executed notebook (what a planner would type);
 * **engine**: ``staffcalc report --config reports.yaml --data data --jobs 2`` (wall time of the
-  command; each notebook's ``duration_s`` from the run's manifest);
+  command; each notebook's ``duration_s`` from the run's manifest), without the PDF step for the
+  comparisons (the old ways make HTML only) and once more with it;
 * **--per unit**: ``staffcalc report --per unit --jobs 2`` on the sample (20 units × 3 notebooks),
   with the peak memory of its whole process tree (sampled every 0.1 s: runner, workers, kernels);
 * **today's engine, estimated**: the engine before the worker pool ran each notebook in a fresh
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -35,6 +37,12 @@ PER_UNIT_TARGET_S = 90.0
 PER_UNIT_RATIO = 4.0
 PER_UNIT_MEMORY_MB = 2048
 JOBS = 2
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process of this one, and theirs that they waited for."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def _exe(name: str) -> str:
@@ -69,8 +77,9 @@ def _tree_peak(proc: subprocess.Popen, peak: list) -> None:
 
 
 def run_engine(config: Path, data: Path, out: Path, jobs: int, per: str | None = None,
-               only: list[str] = ()) -> dict:
-    """``staffcalc report`` as a command: wall time, manifest, peak memory of its process tree."""
+               only: list[str] = (), pdf: bool = False) -> dict:
+    """``staffcalc report`` as a command: wall time, manifest, peak memory of its process tree.
+    ``pdf=False``: no PDF step (``STAFFCALC_CHROMIUM=""``), the same outputs as the old ways."""
     cmd = [_exe("staffcalc"), "report", "--config", str(config), "--data", str(data), "--out", str(out),
            "--jobs", str(jobs), "--quiet"]
     if per:
@@ -78,18 +87,19 @@ def run_engine(config: Path, data: Path, out: Path, jobs: int, per: str | None =
     for name in only:
         cmd += ["--only", name]
     peak = [0]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0, c0 = time.perf_counter(), _children_cpu()
+    env = dict(os.environ) if pdf else {**os.environ, "STAFFCALC_CHROMIUM": ""}
+    proc = subprocess.Popen(cmd, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     sampler = threading.Thread(target=_tree_peak, args=(proc, peak), daemon=True)
     sampler.start()
     stdout, stderr = proc.communicate()
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, _children_cpu() - c0
     sampler.join(timeout=1)
     manifests = sorted(out.glob("*/manifest.json"))
     if proc.returncode != 0 or not manifests:
         return {"error": f"staffcalc report exited {proc.returncode}: {stdout[-800:]} {stderr[-800:]}", "wall_s": wall}
     m = json.loads(manifests[-1].read_text(encoding="utf-8"))
-    return {"wall_s": wall, "manifest_duration_s": m["duration_s"], "jobs": jobs, "status": m["status"],
+    return {"wall_s": wall, "cpu_s": cpu, "manifest_duration_s": m["duration_s"], "jobs": jobs, "status": m["status"],
             "notebooks": len(m["notebooks"]), "peak_tree_mb": peak[0] / 2**20,
             "durations_s": {(f"{nb['unit']}/" if nb["unit"] else "") + nb["name"]: nb["duration_s"]
                             for nb in m["notebooks"]}}
@@ -98,7 +108,7 @@ def run_engine(config: Path, data: Path, out: Path, jobs: int, per: str | None =
 def run_old_way(tasks: list[dict], out: Path) -> dict:
     """Each notebook with the ``papermill`` command, then ``jupyter nbconvert --to html --no-input``."""
     out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _children_cpu()
     each, errors = {}, []
     for t in tasks:
         t1 = time.perf_counter()
@@ -114,7 +124,7 @@ def run_old_way(tasks: list[dict], out: Path) -> dict:
             errors.append(f"{t['name']}: papermill {pm.returncode} {pm.stderr[-300:]} nbconvert {nb.returncode} "
                           f"{nb.stderr[-300:]}")
         each[t["name"]] = time.perf_counter() - t1
-    return {"wall_s": time.perf_counter() - t0, "durations_s": each, "errors": errors}
+    return {"wall_s": time.perf_counter() - t0, "cpu_s": _children_cpu() - c0, "durations_s": each, "errors": errors}
 
 
 _OLD_ENGINE = ("import json, sys\nfrom staffcalc.report.execute import execute\n"
@@ -130,18 +140,20 @@ def run_old_engine(streams: list[list[dict]]) -> dict:
         for t in tasks:
             Path(t["out_dir"]).mkdir(parents=True, exist_ok=True)
             r = subprocess.run([sys.executable, "-c", _OLD_ENGINE, json.dumps(t)], cwd=str(ROOT),
-                               env={**os.environ, "MPLBACKEND": "module://matplotlib_inline.backend_inline"},
+                               env={**os.environ, "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                                    "STAFFCALC_CHROMIUM": ""},  # HTML only, as before the PDF step
                                capture_output=True, text=True, check=False)
             if r.returncode:
                 failures.append(f"{t['label']}: {r.stderr[-300:]}")
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _children_cpu()
     threads = [threading.Thread(target=stream, args=(s,)) for s in streams]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    return {"wall_s": time.perf_counter() - t0, "notebooks": sum(len(s) for s in streams), "errors": failures}
+    return {"wall_s": time.perf_counter() - t0, "cpu_s": _children_cpu() - c0, "notebooks": sum(len(s) for s in streams),
+            "errors": failures}
 
 
 def fig_report(quick: bool) -> dict:
@@ -160,6 +172,9 @@ def fig_report(quick: bool) -> dict:
         new = run_engine(config, data, tmp / "suite", JOBS, only=only)
         metrics.update(old_way=old, suite=new)
         if not quick:
+            _say(f"  engine with the PDF step: staffcalc report --jobs {JOBS} …")
+            metrics["suite_with_pdf"] = run_engine(config, data, tmp / "suite-pdf", JOBS, pdf=True)
+        if not quick:
             _say(f"  engine: staffcalc report --per unit --jobs {JOBS} …")
             per = run_engine(config, data, tmp / "per-unit", JOBS, per="unit")
             units = sorted({t["unit"] for t in _tasks(config, data, tmp / "x", per="unit")})
@@ -168,6 +183,7 @@ def fig_report(quick: bool) -> dict:
             _say(f"  today's engine (estimate): {sum(map(len, sub))} notebooks of {JOBS} units, {JOBS} at a time …")
             old_engine = run_old_engine(sub)
             old_engine["estimate_s"] = old_engine["wall_s"] * len(units) / JOBS
+            old_engine["estimate_cpu_s"] = old_engine["cpu_s"] * len(units) / JOBS
             metrics.update(per_unit=per, units=len(units), old_engine=old_engine)
     errors = {k: v["error"] for k, v in metrics.items() if isinstance(v, dict) and "error" in v}
     errors.update({f"{k}_runs": v["errors"] for k, v in metrics.items()
@@ -175,6 +191,7 @@ def fig_report(quick: bool) -> dict:
     what = "leave_cost_impact (--quick)" if quick else "three reports"
     if "error" not in new and not old["errors"]:
         metrics["suite_ratio"] = old["wall_s"] / new["wall_s"]
+    if not quick and "suite_ratio" in metrics:  # one notebook (--quick) has nothing to overlap: no target
         targets.append(target(f"{what} at --jobs {JOBS}, wall", new["wall_s"], "<=", SUITE_TARGET_S, "s"))
         targets.append(target(f"{what}: old way (papermill + nbconvert commands) / engine", metrics["suite_ratio"],
                               ">=", SUITE_RATIO, "×"))
@@ -189,7 +206,9 @@ def fig_report(quick: bool) -> dict:
                               PER_UNIT_MEMORY_MB, "MB"))
         notes.append(f"today's engine is estimated: {metrics['old_engine']['notebooks']} notebooks of {JOBS} units in "
                      f"{JOBS} parallel processes took {metrics['old_engine']['wall_s']:.1f} s, × {metrics['units']}/{JOBS}")
-    notes.append("each command is timed once (tens of seconds each), all in this one run")
+    notes.append("each command is timed once (tens of seconds each), all in this one run; cpu = user + system "
+                 "seconds of the command and every process it started (load-independent; on 2 idle cores the "
+                 "wall time cannot be below cpu / 2)")
     return _result(
         "report", "Report engine on the sample data (staffcalc report) against the old ways",
         metrics={**metrics, "errors": errors},

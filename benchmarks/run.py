@@ -78,22 +78,26 @@ def _lines(r: dict) -> list[str]:
         out.append(f"project      {_t(m['project'])}")
     elif name == "report":
         old, new = m["old_way"], m["suite"]
-        out.append(f"old way      {_s(old['wall_s'])}: papermill + jupyter nbconvert --to html --no-input, one "
+        out.append(f"old way      {_s(old['wall_s'])} (cpu {_s(old['cpu_s'])}): papermill + jupyter nbconvert --to html --no-input, one "
                    f"notebook after another (" + ", ".join(f"{k} {_s(v)}" for k, v in old["durations_s"].items()) + ")")
         if "error" in new:
             out.append(f"engine       ERROR {new['error'][:300]}")
         else:
-            out.append(f"engine       {_s(new['wall_s'])}: staffcalc report --jobs {new['jobs']} (notebooks: "
+            out.append(f"engine       {_s(new['wall_s'])} (cpu {_s(new['cpu_s'])}): staffcalc report --jobs {new['jobs']} (notebooks: "
                        + ", ".join(f"{k} {_s(v)}" for k, v in new["durations_s"].items()) + ")"
                        + (f" — {m['suite_ratio']:.1f}× faster" if "suite_ratio" in m else ""))
+        if "suite_with_pdf" in m and "error" not in m["suite_with_pdf"]:
+            out.append(f"engine + PDF {_s(m['suite_with_pdf']['wall_s'])} (cpu {_s(m['suite_with_pdf']['cpu_s'])}): the same with a PDF of each report "
+                       f"(one headless Chromium per report)")
         if "per_unit" in m:
             per, est = m["per_unit"], m["old_engine"]
             if "error" in per:
                 out.append(f"--per unit   ERROR {per['error'][:300]}")
             else:
-                out.append(f"--per unit   {_s(per['wall_s'])} for {per['notebooks']} notebooks ({m['units']} units), "
+                out.append(f"--per unit   {_s(per['wall_s'])} (cpu {_s(per['cpu_s'])}) for {per['notebooks']} notebooks ({m['units']} units), "
                            f"peak memory of the process tree {per['peak_tree_mb']:,.0f} MB")
-            out.append(f"today's engine (one process per notebook), estimated {_s(est['estimate_s'])}: "
+            out.append(f"today's engine (one process per notebook), estimated {_s(est['estimate_s'])} "
+                       f"(cpu {_s(est['estimate_cpu_s'])}): "
                        f"{est['notebooks']} notebooks in {_s(est['wall_s'])} × {m['units']}/{m['jobs']}"
                        + (f" — {m['per_unit_ratio']:.1f}× slower than the pool" if "per_unit_ratio" in m else ""))
     elif name == "whatif_page":
