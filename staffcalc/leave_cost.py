@@ -288,6 +288,8 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
     people["flags"] = _pay.flags_column({**year["conditions"], "further_study_short": short,
                                           **further_costs["conditions"]}, n)
     people["refund"] = refund
+    for c in _pay.APPRAISAL_COLUMNS[:2]:  # the appraisal while studying (P1 §9, §15.1): grade and basis
+        people[c] = year[c]
     # Period ordinals of monthly periods are months since 1970-01, like _month_number.
     people["refund_month"] = np.where(
         refund > 0, pd.PeriodIndex.from_ordinals(np.maximum(refund_month, 0), freq="M").astype(str), "")

@@ -34,7 +34,7 @@ import pandas as pd
 from .pay import booleans, check
 from .policy import Policy
 
-__all__ = ["BASES", "appraisal_arrays"]
+__all__ = ["BASES", "BASIS_LABELS", "appraisal_arrays"]
 
 # Basis code -> (clause, English, Chinese).
 BASES: dict[str, tuple[str, str, str]] = {
@@ -49,6 +49,8 @@ BASES: dict[str, tuple[str, str, str]] = {
                         "以进修所在学校出具的评价结果为依据"),
     "given": ("P1 §7.3", "the appraisal result as given (appraisal_passed)", "按填报的年度考核结果"),
 }
+# Basis code -> what a reader sees (Chinese, with the clause), e.g. for the leave report's people table.
+BASIS_LABELS = {code: f"{zh}（{clause}）" for code, (clause, _en, zh) in BASES.items()}
 
 
 def _grades(df: pd.DataFrame, column: str, known: dict, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -409,6 +409,9 @@ def test_p1_s16_reimbursed_costs_are_in_the_leave_cost():
              {**further, "unit_id": "U2", "approved_costs": 3000.0, "standard_end": "2028-03-01"},  # ends after
              {}])                                                                  # degree study: no reimbursement
     assert p.people["reimbursed"].tolist() == [8000.0, 0.0, 3000.0, 0.0]
+    # the appraisal while studying travels with each person: further study without a host evaluation uses
+    # appraisal_passed; full release not back on post has no grade (P1 §9.2)
+    assert p.people["appraisal_basis"].tolist() == ["given", "given", "given", "not_graded"]
     assert p.people["flags"].tolist()[:2] == ["", "further_study_not_reimbursed"]
     # booked in the month the study ends: 2027-03 for S0; S2 ends 2028-03, outside the 2026-09..2027-08 horizon
     m = p.monthly.set_index(["unit_id", "month"])["reimbursements"]
