@@ -11,7 +11,7 @@ column and the rule, in English and Chinese, and shows the offending values::
 show the problem differently.  Each calculation module raises its own subclass —
 ``EligibilityError``, ``QuotaError``, ``ReviewError``, ``ScoringInputError``,
 ``StudyLeaveInputError`` — by passing ``error=`` to the helpers (bound once per module with
-:func:`functools.partial`), so callers can catch either the module's error or this one.
+:func:`raising`), so callers can catch either the module's error or this one.
 
 Helpers: :func:`check` (raise for the rows of a boolean mask), :func:`require_columns`,
 :func:`numeric`, :func:`integers` / :func:`integer_counts`, :func:`in_range`, :func:`dates`, :func:`booleans`
@@ -24,7 +24,8 @@ the work per row is numpy/pandas, Python runs once per distinct value at most.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from functools import partial
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ from . import policy as _policy
 from .errors import StaffcalcError
 
 __all__ = [
-    "RuleInputError", "MAX_LISTED", "TRUE_WORDS", "FALSE_WORDS", "list_rows", "rows_message", "check",
+    "RuleInputError", "raising", "MAX_LISTED", "TRUE_WORDS", "FALSE_WORDS", "list_rows", "rows_message", "check",
     "require_columns", "numeric", "integers", "integer_counts", "in_range", "dates", "booleans", "policy_or_default",
 ]
 
@@ -288,6 +289,20 @@ def booleans(df: pd.DataFrame, column: str, *, missing: Any = "error", required=
     if isna.any() and not isinstance(missing, str):
         out = np.where(isna, bool(missing), out)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# One module's own error
+# --------------------------------------------------------------------------------------------
+def raising(error: type[RuleInputError], *helpers: Callable) -> tuple[Callable, ...]:
+    """The ``helpers`` of this module bound to raise ``error`` (the calling module's subclass of
+    :class:`RuleInputError`), in the order given::
+
+        check, numeric = raising(QuotaError, checks.check, checks.numeric)
+    """
+    if not (isinstance(error, type) and issubclass(error, RuleInputError)):
+        raise TypeError(f"{error!r} is not a subclass of RuleInputError")
+    return tuple(partial(helper, error=error) for helper in helpers)
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,14 +14,13 @@ Warnings: 3.2-degree-usual, 3.6-no-teaching-record, 3.8-expert-multiple, 3.11-re
 
 Inclusive words follow Civil Code art. 1259 (spec §0): 以上/以下/及以上/满 include the number;
 不满/超过 exclude it.  Whole years ("满5年", 周岁) are counted on calendar dates: a person appointed
-2021-09-01 has 5 full years on 2026-09-01 but only 4 on 2026-08-31; an anniversary on 29 February
-falls on 1 March in other years.
+2021-09-01 has 5 full years on 2026-09-01 but only 4 on 2026-08-31; a period started on 29 February
+completes on 28 February in a common year (the month's last day, :func:`staffcalc.dates.full_years`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -40,12 +39,9 @@ class EligibilityError(RuleInputError):
 
 
 # The shared input checks (staffcalc.checks), raising EligibilityError.
-check = partial(_checks.check, error=EligibilityError)
-require_columns = partial(_checks.require_columns, error=EligibilityError)
-numeric = partial(_checks.numeric, error=EligibilityError)
-integers = partial(_checks.integers, error=EligibilityError)
-booleans = partial(_checks.booleans, error=EligibilityError)
-dates = partial(_checks.dates, error=EligibilityError)
+check, require_columns, numeric, integers, booleans, dates = _checks.raising(
+    EligibilityError, _checks.check, _checks.require_columns, _checks.numeric, _checks.integers, _checks.booleans,
+    _checks.dates)
 
 
 # rule id -> (ok column, parameter whose clause and wording it cites, English, Chinese)

@@ -37,7 +37,6 @@ computed as 224/320 and one typed as 0.70 fall on the same side of 70% while 0.6
 
 from __future__ import annotations
 
-import functools
 from typing import Mapping
 
 import numpy as np
@@ -92,11 +91,8 @@ class StudyLeaveInputError(RuleInputError):
     """
 
 
-check = functools.partial(_checks.check, error=StudyLeaveInputError)
-require_columns = functools.partial(_checks.require_columns, error=StudyLeaveInputError)
-numeric = functools.partial(_checks.numeric, error=StudyLeaveInputError)
-booleans = functools.partial(_checks.booleans, error=StudyLeaveInputError)
-dates = functools.partial(_checks.dates, error=StudyLeaveInputError)
+check, require_columns, numeric, booleans, dates = _checks.raising(
+    StudyLeaveInputError, _checks.check, _checks.require_columns, _checks.numeric, _checks.booleans, _checks.dates)
 
 
 def flags_column(conditions: Mapping[str, np.ndarray], n: int) -> np.ndarray:

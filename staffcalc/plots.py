@@ -1,4 +1,4 @@
-"""Chart set-up: Chinese labels that render everywhere, and the few chart helpers notebooks share.
+"""Chart set-up: Chinese labels that render everywhere (:func:`setup_cjk_font`).
 
 Fonts: the OFL-licensed Noto Sans SC shipped on PyPI (package ``pylopdf-fonts-zh-cn``) is registered
 with matplotlib, so Chinese renders on a fresh Linux or Windows machine without root.  If that

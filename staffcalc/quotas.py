@@ -17,7 +17,6 @@ as decimals (0.65, adjustments such as 0.05) are converted with ``Fraction(str(x
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import partial
 from math import lcm
 from typing import Any, Mapping, Sequence
 
@@ -30,7 +29,6 @@ from .policy import Policy
 
 CATEGORIES_PATH = "quotas.senior_ratio"
 METHODS = ("cap_upper", "largest_remainder")
-SENIOR_GROUPS = ("full", "associate")
 ALL_LEVELS = tuple(range(1, 14))  # the roster schema allows levels 1–13 (13 is outside P6 §11)
 
 _OVERRIDE_CLAUSE = "P6 §9 校长具有一定的岗位调节权"
@@ -41,10 +39,8 @@ class QuotaError(RuleInputError):
 
 
 # The shared input checks (staffcalc.checks), raising QuotaError.
-check = partial(_checks.check, error=QuotaError)
-require_columns = partial(_checks.require_columns, error=QuotaError)
-integers = partial(_checks.integers, error=QuotaError)
-booleans = partial(_checks.booleans, error=QuotaError)
+check, require_columns, integers, booleans = _checks.raising(
+    QuotaError, _checks.check, _checks.require_columns, _checks.integers, _checks.booleans)
 
 
 # --------------------------------------------------------------------------------------------
@@ -223,7 +219,7 @@ def _split(totals: np.ndarray, w: np.ndarray, method: str) -> np.ndarray:
     raise QuotaError(f"method: {method!r} is not one of {list(METHODS)} (spec §2.4) / 未知的取整方法")
 
 
-def split_levels(total, ratios, method="cap_upper"):
+def split_levels(total, ratios, method="cap_upper", *, policy: Policy | None = None):
     """Split a post total over levels by a structure ratio (P6 §11; spec §2.4).
 
     ``cap_upper``: every level but the lowest (last, largest-numbered) gets ``floor(n × share)``;
@@ -234,10 +230,11 @@ def split_levels(total, ratios, method="cap_upper"):
 
     ``total`` a whole number → list of ints; an array of totals → (n, k) int64 array.
     ``ratios`` may be a list of numbers or a policy group name (``"full"``, ``"associate"``,
-    ``"intermediate"``, ``"junior"``) looked up in ``quotas.level_ratios``.
+    ``"intermediate"``, ``"junior"``) looked up in ``quotas.level_ratios`` of ``policy`` (default: in
+    force today).
     """
     if isinstance(ratios, str):
-        groups = policy_or_default(None).get("quotas.level_ratios")
+        groups = policy_or_default(policy).get("quotas.level_ratios")
         if ratios not in groups:
             raise QuotaError(f"ratios: unknown level group {ratios!r}; known {sorted(groups)} / 未知的岗位组")
         ratios = groups[ratios]["ratio"]

@@ -19,7 +19,6 @@ shape; scalars in → Python ``bool``/``int``/``datetime.date`` out.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -31,7 +30,6 @@ from .dates import add_months
 from .policy import Policy
 
 BODIES = ("unit", "school")
-TARGETS = ("full", "associate")
 
 
 class ReviewError(RuleInputError):
@@ -40,10 +38,8 @@ class ReviewError(RuleInputError):
 
 # The shared input checks (staffcalc.checks), raising ReviewError.  Arguments may be scalars, arrays
 # or Series; messages name their positions 0, 1, … (a scalar is row 0).
-check = partial(_checks.check, error=ReviewError)
-require_columns = partial(_checks.require_columns, error=ReviewError)
-booleans = partial(_checks.booleans, error=ReviewError)
-dates = partial(_checks.dates, error=ReviewError)
+check, require_columns, booleans, dates = _checks.raising(
+    ReviewError, _checks.check, _checks.require_columns, _checks.booleans, _checks.dates)
 
 
 def _ints(value, name: str, minimum: int = 0) -> np.ndarray:

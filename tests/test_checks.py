@@ -267,3 +267,22 @@ def test_input_rule_and_policy_errors_share_one_base():
         load("2026-09-01").get("quotas.no_such_parameter")
     with pytest.raises(StaffcalcError):  # a real InputError too
         read_table("/nonexistent/staff.csv", "staff")
+
+
+def test_raising_binds_the_helpers_to_a_modules_error():
+    from staffcalc.checks import raising
+
+    bound_check, bound_numeric = raising(QuotaError, check, numeric)
+    assert type(raised(bound_check, [False, True], ["a", "b"], "c", "r", "en", "中文")) is QuotaError
+    with pytest.raises(QuotaError, match="column x"):
+        bound_numeric(pd.DataFrame({"x": ["abc"]}), "x")
+    with pytest.raises(TypeError, match="not a subclass of RuleInputError"):
+        raising(ValueError, check)
+
+
+def test_calculations_in_tests_must_be_pinned_to_a_date():
+    """conftest: a calculation without policy= (today's policy) fails; a dated default passes."""
+    with pytest.raises(AssertionError, match="without policy="):
+        quotas.senior_cap(10, "A")
+    assert policy_or_default(None, "2026-09-01").as_of == dt.date(2026, 9, 1)
+    assert quotas.senior_cap(10, "A", policy=policy.load("2026-09-01")) == 6

@@ -158,8 +158,8 @@ def test_p6_s11_split_levels_examples(n, ratios, method, expected):
 
 def test_p6_s11_split_levels_default_is_cap_upper_and_group_names():
     assert split_levels(13, [2, 3, 5]) == [2, 3, 8]
-    assert split_levels(13, "full") == [2, 3, 8]              # policy level_ratios.full = 2:3:5
-    assert split_levels(10, "associate", "largest_remainder") == [2, 4, 4]
+    assert split_levels(13, "full", policy=POL) == [2, 3, 8]              # policy level_ratios.full = 2:3:5
+    assert split_levels(10, "associate", "largest_remainder", policy=POL) == [2, 4, 4]
 
 
 def test_p6_s11_split_levels_accepts_decimal_ratios_exactly():
@@ -184,7 +184,7 @@ def test_p6_s11_split_levels_vectorised_over_totals():
 ])
 def test_p6_s11_split_levels_bad_input(total, ratios, method, msg):
     with pytest.raises(QuotaError, match=msg):
-        split_levels(total, ratios, method)
+        split_levels(total, ratios, method, policy=POL)
 
 
 ratio_lists = st.lists(st.integers(1, 10), min_size=2, max_size=4)

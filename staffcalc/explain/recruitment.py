@@ -85,6 +85,7 @@ def _component_steps(pol: Policy, r: pd.Series) -> list:
     w = pol.get(f"{NS}.review.weights")
     scale, rev_max = pol.get(f"{NS}.review.rating_scale"), pol.get(f"{NS}.review.max")
     zero = pol.get(f"{NS}.conduct.zeroing")
+    sick_month = pol.get(f"{NS}.conduct.sick_leave_month_days")
     c_max, a_max = pol.get(f"{NS}.conduct.max"), pol.get(f"{NS}.achievements.max")
     exam_max, full = pol.get(f"{NS}.exam.max"), pol.get(f"{NS}.exam.full_marks")
     zeroed = bool(r["conduct_zeroed"])
@@ -103,11 +104,12 @@ def _component_steps(pol: Policy, r: pd.Series) -> list:
              arithmetic=(f"{a_max} × {fmt(r['achievement_points'])} / {fmt(r['achievements_top'])}"
                          if r["achievements_top"] > 0 else "本轮最高为0，均得0分"),
              key="achievements_score", result_unit="分"),
-        step(pol, "四、日常表现：是否清零（旷工、事假满10天、病假满1个月）", zeroed, path=f"{NS}.conduct.zeroing",
+        step(pol, f"四、日常表现：是否清零（旷工、事假满{zero['personal_leave_days']}天、病假满{sick_month}天）", zeroed,
+             path=f"{NS}.conduct.zeroing",
              inputs=[_v(r, "absenteeism_days"), _v(r, "personal_leave_days"), _v(r, "sick_leave_days")],
              arithmetic=(f"旷工 {fmt(r['absenteeism_days'])} 天 > {zero['absenteeism_days_over']}？"
                          f"事假 {fmt(r['personal_leave_days'])} 天 ≥ {zero['personal_leave_days']}？"
-                         f"病假 {fmt(r['sick_leave_days'])} 天 ≥ {pol.get(f'{NS}.conduct.sick_leave_month_days')}？"),
+                         f"病假 {fmt(r['sick_leave_days'])} 天 ≥ {sick_month}？"),
              status="fail" if zeroed else "pass", key="conduct_zeroed"),
         step(pol, "四、日常表现（月考核基数，本轮最高者5分，其余按比例）", r["conduct_score"], path=f"{NS}.conduct.max",
              inputs=[_v(r, "monthly_base"), ("本轮最高（否决后，清零前）" if pol.get(f"{NS}.conduct.normalise_before_zeroing")

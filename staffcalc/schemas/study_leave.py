@@ -17,8 +17,6 @@ from .base import Check, Column, Table
 MODES = ("full_release", "partial", "further_study")
 DEGREES = ("master", "doctorate")
 INTERRUPTION_CAUSES = ("host_rules", "other_employment", "judicial_penalty", "other")
-PAY_COMPONENTS = ("basic_salary", "allowances", "award_performance", "basic_performance_bonus",
-                  "campus_performance", "welfare")
 
 
 def _after(later: str, earlier: str):

@@ -8,7 +8,6 @@ values in.
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import partial
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -35,12 +34,9 @@ class ScoringInputError(RuleInputError):
 
 
 # The shared input checks (staffcalc.checks), raising ScoringInputError.
-check = partial(_checks.check, error=ScoringInputError)
-require_columns = partial(_checks.require_columns, error=ScoringInputError)
-numeric = partial(_checks.numeric, error=ScoringInputError)
-integer_counts = partial(_checks.integer_counts, error=ScoringInputError)
-in_range = partial(_checks.in_range, error=ScoringInputError)
-booleans = partial(_checks.booleans, error=ScoringInputError)
+check, require_columns, numeric, integer_counts, in_range, booleans = _checks.raising(
+    ScoringInputError, _checks.check, _checks.require_columns, _checks.numeric, _checks.integer_counts,
+    _checks.in_range, _checks.booleans)
 
 
 def exact_weights(weights: Mapping[str, Any], keys: Iterable[str], path: str) -> tuple[np.ndarray, int]:
