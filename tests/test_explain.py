@@ -86,10 +86,15 @@ def test_pay_traces_equal_public_functions_for_every_leave_record(tables, pol):
         r = part.results
         assert r["paid"] == year["paid"].iloc[i] and r["withheld"] == year["withheld"].iloc[i], i
         assert r["flags"] == year["flags"].iloc[i], i
-        for col in ("refund", "refundable", "served_months", "breach_liability", "breach_exposure", "study_status"):
+        for col in ("refund", "refundable", "served_months", "breach_liability", "breach_exposure", "study_status",
+                    "reimbursed"):
             assert same(r[col], people[col].iloc[i]), (i, col)
         k = part.by_key()
         assert k["paid"] == r["paid"] and k["withheld"] == r["withheld"]
+        # the appraisal while studying (P1 §9) as study_leave_year gives it: a grade, or passed / failed / none
+        passed = year["appraisal_result_passed"].iloc[i]
+        want = year["appraisal_grade"].iloc[i] or ("—" if np.isnan(passed) else ("合格" if passed else "不合格"))
+        assert k["appraisal_grade"] == want, i
         # the component lines add up to the year's pay
         assert math.isclose(sum(v for key, v in k.items() if key.startswith("paid:")), r["paid"], abs_tol=1e-6)
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import leave_cost as _leave_cost
 from .. import pay as _pay
+from .. import study_appraisal as _study_appraisal
 from ..policy import Policy
 from ..schemas import LABELS
 from .trace import Part, fmt, step, zh
@@ -73,6 +74,16 @@ def build(run: Run, i: int) -> Part:
                                                          rec["agreement_signed"])],
                   arithmetic="每年各工资项目按月计发 12 个月", key="mode")]
     full_release, partial = mode == "full_release", mode == "partial"
+    basis = str(y["appraisal_basis"][i])
+    if basis in _study_appraisal.BASES:
+        clause, _, basis_zh = _study_appraisal.BASES[basis]
+        grade = y["appraisal_grade"][i] or _passed(y["appraisal_result_passed"][i])
+        steps.append(step(pol, f"学习期间年度考核（{clause}）", grade, path="study_leave.appraisal.grades",
+                          inputs=[(LABELS.get(c, c), rec[c]) for c in ("work_appraisal", "host_evaluation", "violation",
+                                                                       "courses_failed", "appraisal_passed")
+                                  if c in rec.index and not pd.isna(rec[c])],
+                          arithmetic=basis_zh, key="appraisal_grade",
+                          status="warning" if cond.get("appraisal_given_differs") else ""))
     if full_release:
         mop, share = rec["months_on_post"], rec["workload_share"]
         steps.append(step(pol, "恢复工资条件一：每年返岗满 6 个月（含6个月）", bool(y["restoration_months_ok"][i]),
@@ -99,7 +110,7 @@ def build(run: Run, i: int) -> Part:
                           status="fail" if cond["partial_below_workload"] else "pass", key="partial_workload_ok"))
         steps.append(step(pol, "非脱产：年度考核合格（§7.3）", not cond["partial_appraisal_failed"],
                           path="study_leave.pay.partial_below_requirement",
-                          inputs=[(LABELS.get("appraisal_passed", "年度考核合格"), rec["appraisal_passed"])],
+                          inputs=[("学习期间年度考核", y["appraisal_grade"][i] or _passed(y["appraisal_result_passed"][i]))],
                           arithmetic=("未达要求时的处理（解释性规定）："
                                       + zh(pol.get("study_leave.pay.partial_below_requirement"))),
                           status="fail" if cond["partial_appraisal_failed"] else "pass",
@@ -136,6 +147,13 @@ def build(run: Run, i: int) -> Part:
                           arithmetic=(f"{fmt(base, YUAN)}/月 × {fmt(p['study_months'])} 个月"
                                       if p["refund"] > 0 else "该原因不在应退还情形之内"),
                           key="refund", result_unit=YUAN))
+    if mode == "further_study":
+        steps.append(step(pol, "进修费用报销（§16）", float(p["reimbursed"]),
+                          path="study_leave.further_study.reimburse_self_funded",
+                          inputs=[(LABELS.get(c, c), rec[c]) for c in ("approved_costs", "college_selected",
+                                                                       "terminated_without_reason")
+                                  if c in rec.index and not pd.isna(rec[c])],
+                          arithmetic="学院选派、未无故中止进修的，按规定报销核准费用", key="reimbursed", result_unit=YUAN))
     if p["service_applies"]:
         req = int(pol.get("study_leave.service.min_years"))
         steps.append(step(pol, "服务期（返岗后不少于 8 年，§11）", p["service_end"], path="study_leave.service.min_years",
@@ -157,12 +175,17 @@ def build(run: Run, i: int) -> Part:
     answer = (f"{zh(mode)}，全年发放 {fmt(float(y['paid'][i]), YUAN)}，扣发 {fmt(float(y['withheld'][i]), YUAN)}"
               + (f"；提示：{'、'.join(_pay.FLAGS[f][2] for f in flags.split(';'))}" if flags else "")
               + (f"；应退还 {fmt(float(p['refund']), YUAN)}" if p["refund"] > 0 else "")
-              + (f"；违约应承担 {fmt(float(p['breach_liability']), YUAN)}" if p["breach_liability"] > 0 else "") + "。")
+              + (f"；违约应承担 {fmt(float(p['breach_liability']), YUAN)}" if p["breach_liability"] > 0 else "")
+              + (f"；报销进修费用 {fmt(float(p['reimbursed']), YUAN)}" if p["reimbursed"] > 0 else "") + "。")
     results = {"paid": float(y["paid"][i]), "withheld": float(y["withheld"][i]), "flags": flags,
                **{c: p[c] for c in ("refund", "refundable", "served_months", "breach_liability", "breach_exposure",
-                                    "study_status")}}
+                                    "study_status", "reimbursed")}}
     record = f"{zh(mode)} {fmt(rec['study_start'])} 起（统计日 {run.as_of.date().isoformat()}）"
     return Part(TOPIC, "攻读学位/进修期间工资", record, answer, steps, results)
+
+
+def _passed(value) -> str:
+    return "—" if pd.isna(value) else ("合格" if value else "不合格")
 
 
 def _pct(share) -> str:
