@@ -76,7 +76,8 @@ summary = headline.with_change(headline.leave_cost(proj, MODE_LABELS), headline.
 headline.save(summary, out_dir, "leave_cost_impact")
 display(Markdown(f"## 要点（{unit_names.get(unit, unit) or '全部单位'}，{horizon_start} 至 {horizon_end}）"))
 nb.show_headline(summary)
-display(Markdown("代课经费结余（+）/缺口（−） = 扣发金额 − 外聘代课费用：正数为扣发款支付代课后有结余，负数（红色）为不足。"))
+display(Markdown("代课经费结余（+）/缺口（−） = 用于外聘教师劳务费的扣发金额 − 外聘代课费用：正数为支付代课后有结余，"
+                 "负数（红色）为不足。未签培养协议人员不予发放的工资是否计入代课经费，按第 7 节所列解读。"))
 
 # %% [markdown]
 # ## 1. 按离岗方式：折合全时人数、发放与扣发、代课费用与结余
@@ -85,7 +86,7 @@ display(Markdown("代课经费结余（+）/缺口（−） = 扣发金额 − �
 
 # %%
 def with_balance(df):
-    out = df.assign(balance=df["withheld"] - df["cover_cost"])
+    out = df.assign(balance=-df["gap"])
     lead = [c for c in ("mode", "unit_id", "unit_name", "academic_year") if c in out]
     money = ["paid", "withheld", "cover_cost", "balance", "refunds", "reimbursements"]
     return out[lead + ["fte_away", "person_months_away", "months", *[c for c in money if c in out]]]
@@ -115,10 +116,10 @@ nb.show(with_balance(proj.totals))
 # %% [markdown]
 # ## 3. 每月代课经费结余与缺口
 #
-# 柱：代课经费结余（+）/缺口（−）= 扣发金额 − 外聘代课费用，绿色为结余，红色为缺口；线：扣发金额与代课费用。
+# 柱：代课经费结余（+）/缺口（−）= 用于外聘教师劳务费的扣发金额 − 外聘代课费用，绿色为结余，红色为缺口；线：扣发金额与代课费用。
 
 # %%
-m = proj.monthly_totals.assign(balance=lambda d: d["withheld"] - d["cover_cost"])
+m = proj.monthly_totals.assign(balance=lambda d: -d["gap"])
 fig, ax = plt.subplots(figsize=(10, 4.0))
 x = range(len(m))
 ax.bar(x, m["balance"] / 10000, color=["#55A868" if b >= 0 else "#C44E52" for b in m["balance"]],

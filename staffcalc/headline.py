@@ -113,8 +113,8 @@ def leave_cost(proj, mode_labels: dict[str, str]) -> pd.DataFrame:
     """Headline of the leave-cost report from ``leave_cost.project`` (P1 §7–§11).
 
     Episodes away in the horizon by mode (``mode_labels``: code → Chinese), full-time equivalents away
-    (monthly average), withheld pay, cover cost, the balance 代课经费结余（+）/缺口（−） = withheld − cover
-    cost, people who left before their service period ended and the amounts to recover."""
+    (monthly average), withheld pay, cover cost, the balance 代课经费结余（+）/缺口（−） = −gap (the withheld
+    pay that feeds the external-teacher fund − cover cost; ``leave_cost.project``), people who left before their service period ended and the amounts to recover."""
     people = proj.people
     away = people[people["months_in_horizon"] > 0]
     by_mode = away["mode"].value_counts()
@@ -126,7 +126,7 @@ def leave_cost(proj, mode_labels: dict[str, str]) -> pd.DataFrame:
           for code, label in mode_labels.items()],
         ("withheld", "扣发金额（外聘经费来源）", withheld, "money"),
         ("cover_cost", "外聘代课费用", cover, "money"),
-        ("balance", "代课经费结余（+）/缺口（−）", withheld - cover, "money"),
+        ("balance", "代课经费结余（+）/缺口（−）", -float(m["gap"].sum()), "money"),
         ("breaches", "未满服务期离职人数", int(proj.obligations["people_in_breach"].sum()), "count"),
         ("breach_liability", "应追偿违约金额", float(proj.obligations["breach_liability"].sum()), "money"),
         ("refunds_due", "中断学习应退还金额", float(proj.obligations["refunds_due"].sum()), "money"),

@@ -10,7 +10,9 @@ roster) and a horizon of calendar months and builds a person × month grid with 
   withheld money goes into the external-teacher fund (P1 §7.2);
 * ``uncovered_hours`` = prescribed annual hours / 12 × (1 − workload share done);
 * ``cover_cost`` = uncovered hours × hourly rate of a hired teacher;
-* ``gap`` = cover cost − withheld (positive: the fund does not pay for the cover);
+* ``gap`` = cover cost − the withheld pay that feeds the fund (positive: the fund does not pay for the
+  cover); the pay retained from a full-release student without an agreement feeds it unless
+  ``study_leave.pay.no_agreement_retained_to_fund`` is false (then only the §7.2 components do);
 * ``fte_away`` = 1 − workload share, and a head count of people away.
 
 Prescribed hours and the hourly rate are planning assumptions (``study_leave.planning.*``), as is the
@@ -41,7 +43,8 @@ approved costs of further study the college selected, nothing when the teacher a
 special reason) is booked in the month the study ends (when the certificate is handed in, §17) as
 ``reimbursements`` in the monthly and yearly tables, and summed per unit in ``obligations``.
 
-**Service (P1 §11).** Degree study with a signed agreement, not interrupted, in a mode listed in
+**Service (P1 §11).** Degree study with a signed agreement, not interrupted (unless
+``study_leave.service.interrupted_owes_service``), in a mode listed in
 ``study_leave.service.applies_to_modes`` owes ``study_leave.service.min_years`` (8) years from the
 return date: ``service_end`` = return date + 8 years.  As of ``as_of``: ``served_months`` (full months
 from return to the earlier of leaving and ``as_of``), ``outstanding_years`` (person-years still owed,
@@ -220,7 +223,7 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
         "uncovered_hours": hours / _MONTHS_PER_YEAR * (1.0 - done),
     }
     per_month["cover_cost"] = per_month["uncovered_hours"] * rate
-    per_month["gap"] = per_month["cover_cost"] - per_month["withheld"]
+    per_month["gap"] = per_month["cover_cost"] - year["withheld_to_fund"] / _MONTHS_PER_YEAR
     rates = np.column_stack([per_month[q] for q in QUANTITIES]).reshape(n, len(QUANTITIES))
 
     # Refunds (P1 §10.8), booked in the month of the interruption.
@@ -393,8 +396,9 @@ def _obligations(df, mode, agreement, interrupted, study_start, study_end, left_
     """Per-person service status and the per-unit obligation table (P1 §11; spec §8.9)."""
     a = np.datetime64(as_of.to_datetime64(), "ns")
     required = int(policy.get("study_leave.service.min_years")) * _MONTHS_PER_YEAR
+    owes_if_interrupted = bool(policy.get("study_leave.service.interrupted_owes_service"))
     applies = (np.isin(mode, list(policy.get("study_leave.service.applies_to_modes")))
-               & agreement & ~interrupted)
+               & agreement & (~interrupted | owes_if_interrupted))
     service_end = np.where(applies, add_months(study_end, required), np.datetime64("NaT"))
     left = ~np.isnat(left_date) & (left_date <= a)
     stop = np.where(left, left_date, a)
@@ -406,7 +410,7 @@ def _obligations(df, mode, agreement, interrupted, study_start, study_end, left_
     refundable = np.where(applies, refundable, 0.0)
 
     status = np.select(
-        [interrupted & (study_end <= a),
+        [interrupted & (study_end <= a) & ~applies,
          applies & left & (left_date < service_end),
          a < study_start,
          a < study_end,

@@ -184,7 +184,12 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
     months_paid = np.where(is_withheld[None, :], perf[:, None], cont[:, None])
     paid_by_component = monthly * months_paid
     paid = paid_by_component.sum(axis=1)
-    withheld = (monthly * (full_months - months_paid)).sum(axis=1)
+    withheld_by_component = monthly * (full_months - months_paid)
+    withheld = withheld_by_component.sum(axis=1)
+    # P1 §7.2: the withheld components go to the external-teacher fund; what a student without an
+    # agreement is not paid besides them follows study_leave.pay.no_agreement_retained_to_fund.
+    to_fund = withheld if policy.get("study_leave.pay.no_agreement_retained_to_fund") else \
+        withheld_by_component[:, is_withheld].sum(axis=1)
     refund_cols = np.isin(components, list(policy.get("study_leave.refund.components")))
     conditions = {
         "no_agreement": degree & ~agreement,
@@ -199,6 +204,7 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
         "full_pay": monthly.sum(axis=1) * full_months,
         "paid": paid,
         "withheld": withheld,
+        "withheld_to_fund": to_fund,
         "refund_base": paid_by_component[:, refund_cols].sum(axis=1),
         "flags": flags_column(conditions, n),
         "conditions": conditions,
