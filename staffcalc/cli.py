@@ -3,7 +3,7 @@
     staffcalc report   [--config reports.yaml] [--data data] [--out reports] [--only NAME]...
                        [--override FILE] [--jobs N] [--per unit] [--scheduler ADDRESS]
                        [--timeout SECONDS] [--show-names] [--quiet]
-    staffcalc validate [--data data]
+    staffcalc validate [--data data] [--as-of DATE] [--override FILE] [--problems FILE]
     staffcalc explain  --staff ID [--data data] [--period YYYY-MM] [--topic T] [--format text|html|pdf|xlsx]
                        [--override FILE] [--as-of DATE] [--show-names] [--out PATH]
     staffcalc sample   ...   (the options of ``python -m staffcalc.sample``)
@@ -12,8 +12,10 @@
 ``sample`` is handed to :mod:`staffcalc.sample` before argparse (it is in the parser for
 ``--help`` only).  ``report`` exit codes: 0 all notebooks ok; 1 a notebook failed, timed out or crashed (the run is
 published, ``latest`` is not moved); 2 bad config, parameters, override or data folder (nothing ran);
-3 another run holds the lock; 130 interrupted.  ``validate``: 0 all tables valid, 1 problems.
-``docs --check``: 0 the generated docs are current, 1 stale files (listed).
+3 another run holds the lock; 4 the output folder cannot be written (nothing published); 130
+interrupted.  ``validate``: 0 all tables valid, 1 problems, 2 bad ``--as-of`` or ``--override``;
+both write the full problem list to ``<data>/staffcalc-problems.xlsx`` (or ``--problems FILE``) and
+show a summary.  ``docs --check``: 0 the generated docs are current, 1 stale files (listed).
 
 Each subcommand is a ``_cmd_<name>(args) -> int`` registered in :func:`build_parser`; add new ones
 (``whatif``) the same way.
@@ -60,7 +62,7 @@ def _add_report(sub) -> None:
                     "<out>/latest at it when every notebook succeeded.",
         epilog="exit codes: 0 all notebooks ok; 1 a notebook failed, timed out or crashed (run published, "
                "latest not moved); 2 bad config, parameters, override or data (nothing ran); "
-               "3 another run holds the lock; 130 interrupted",
+               "3 another run holds the lock; 4 output folder not writable (nothing published); 130 interrupted",
     )
     p.add_argument("--config", type=Path, default=Path("reports.yaml"), help="report config (default: reports.yaml)")
     p.add_argument("--data", type=Path, default=Path("data"), help="input data folder (default: data)")
@@ -74,12 +76,15 @@ def _add_report(sub) -> None:
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit per notebook (overrides config)")
     p.add_argument("--show-names", action="store_true", help="show personal names in reports (default: hidden)")
     p.add_argument("--quiet", action="store_true", help="print only the final summary")
+    _add_problems_option(p)
     p.set_defaults(func=_cmd_report)
 
 
 def _cmd_report(args) -> int:
+    from .io import InputError
     from .report import ConfigError, LockedError, Options, ParameterError, run_reports, summary
-    from .report.run import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_LOCKED
+    from .report.publish import OutputError
+    from .report.run import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_LOCKED, EXIT_OUTPUT
 
     options = Options(
         config=args.config, data=args.data, out=args.out, only=list(args.only), override=args.override,
@@ -92,9 +97,18 @@ def _cmd_report(args) -> int:
     except (ConfigError, ParameterError) as exc:
         print(f"staffcalc report: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except InputError as exc:  # the checks of `staffcalc validate`, before any kernel started
+        lines = ["staffcalc report: the input data have problems; nothing was run or published "
+                 "/ 输入数据有问题，未运行也未发布任何报告"]
+        lines += _problem_report(exc.problems, args.data, args.problems)
+        print("\n".join(lines), file=sys.stderr)
+        return EXIT_INVALID
     except LockedError as exc:
         print(f"staffcalc report: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except OutputError as exc:  # the output folder cannot be written: nothing published
+        print(f"staffcalc report: {exc.strerror}", file=sys.stderr)
+        return EXIT_OUTPUT
     except KeyboardInterrupt:
         print("staffcalc report: interrupted; nothing published / 已中断，未发布", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -105,42 +119,79 @@ def _cmd_report(args) -> int:
 # --------------------------------------------------------------------------------------------
 # validate
 # --------------------------------------------------------------------------------------------
+PROBLEMS_FILE = "staffcalc-problems.xlsx"
+
+
+def _add_problems_option(p) -> None:
+    p.add_argument("--problems", type=Path, metavar="FILE",
+                   help=f"where to write the full list of input problems (default: {PROBLEMS_FILE} in the data folder)")
+
+
 def _add_validate(sub) -> None:
     p = sub.add_parser("validate", help="check every input table in a data folder / 校验输入数据",
-                       description="Read and validate every input table found in the folder; exit 1 on problems.")
+                       description="Read and validate every input table in the folder, the links between them and "
+                                   "the score ranges and codes of the policy in force; exit 1 on problems and "
+                                   "write the full problem list as an Excel workbook.",
+                       epilog="exit codes: 0 all tables valid; 1 problems found (listed in the workbook); "
+                              "2 bad --as-of or --override")
     p.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="date the policy and the plausibility of dates refer to (default: today)")
+    p.add_argument("--override", type=Path, metavar="FILE", help="what-if override file (changes score ranges, codes)")
+    _add_problems_option(p)
     p.set_defaults(func=_cmd_validate)
 
 
-def validate_data(data_dir: Path) -> tuple[bool, list[str]]:
-    """Validate every input table in ``data_dir`` with :func:`staffcalc.io.read_tables`.
+def _problem_report(problems, data_dir: Path, path: Path | None) -> list[str]:
+    """Summary lines for the terminal; the full list goes to a workbook (path said)."""
+    from .validation import summary, write_problems
 
-    Returns (ok, report lines in Chinese and English)."""
-    from . import io, schemas
-
-    lines = [f"校验输入数据 / Validating input tables in {data_dir}"]
+    target = Path(path) if path else Path(data_dir) / PROBLEMS_FILE
+    lines = summary(problems)
     try:
-        tables = io.read_tables(data_dir)
-    except io.InputError as exc:
-        problems = exc.problems
-        counts = problems.groupby("file", sort=False).size()
-        for file, n in counts.items():
-            lines.append(f"  ✗ {Path(str(file)).name}: {n} 处问题 / problem(s)")
-        lines.append("")
-        lines += str(exc).splitlines()
-        lines.append("")
-        lines.append(f"结果 / Result: {len(problems)} 处问题，{len(counts)} 个文件 / "
-                     f"{len(problems)} problem(s) in {len(counts)} file(s)")
+        written = write_problems(problems, target)
+    except OSError as exc:
+        lines.append(f"could not write the problem list to {target}: {exc.strerror or exc} / 无法写入问题清单")
+    else:
+        lines.append(f"全部 {len(problems)} 处问题见 / all {len(problems)} problem(s) listed in: {written.resolve()}")
+    return lines
+
+
+def validate_data(data_dir: Path, as_of=None, override: Path | None = None,
+                  problems_file: Path | None = None) -> tuple[bool, list[str]]:
+    """Validate every input table in ``data_dir`` with :func:`staffcalc.validation.validate`.
+
+    Returns (ok, report lines in Chinese and English); on problems the full list is written to
+    ``problems_file`` (default ``<data_dir>/staffcalc-problems.xlsx``), and an old list is removed
+    when the data are valid."""
+    from . import policy, schemas
+    from .validation import validate
+
+    pol = policy.load_scenario(as_of, override or "")
+    result = validate(data_dir, policy=pol, as_of=as_of)
+    lines = [f"校验输入数据 / Validating input tables in {data_dir} (as of {result.as_of})"]
+    if not result.ok:
+        counts = result.problems.groupby("file", sort=False).size()
+        lines += _problem_report(result.problems, data_dir, problems_file)
+        lines.append(f"结果 / Result: {len(result.problems)} 处问题，{len(counts)} 个文件 / "
+                     f"{len(result.problems)} problem(s) in {len(counts)} file(s)")
         return False, lines
-    for kind, df in tables.items():
-        table = schemas.TABLES[kind]
-        lines.append(f"  ✓ {kind} ({table.zh}): {len(df)} 行 / rows")
-    lines.append(f"结果 / Result: 全部 {len(tables)} 个表通过 / all {len(tables)} tables valid")
+    for kind, df in result.tables.items():
+        lines.append(f"  ✓ {kind} ({schemas.TABLES[kind].zh}): {len(df)} 行 / rows")
+    stale = Path(problems_file) if problems_file else Path(data_dir) / PROBLEMS_FILE
+    if stale.is_file():
+        stale.unlink()
+        lines.append(f"removed the old problem list {stale} / 已删除旧的问题清单")
+    lines.append(f"结果 / Result: 全部 {len(result.tables)} 个表通过 / all {len(result.tables)} tables valid")
     return True, lines
 
 
 def _cmd_validate(args) -> int:
-    ok, lines = validate_data(args.data)
+    try:
+        ok, lines = validate_data(args.data, args.as_of, args.override, args.problems)
+    except ValueError as exc:  # a bad --as-of date or override file (PolicyError is a ValueError)
+        print(f"staffcalc validate: {exc}", file=sys.stderr)
+        return 2
     print("\n".join(lines))
     return 0 if ok else 1
 

@@ -11,39 +11,62 @@ in English and Chinese.  :func:`read_tables` reads a whole data folder the same 
 
 What is accepted
 ----------------
-* Files: ``.xlsx``/``.xlsm`` (openpyxl; ``sheet`` by name, default the first sheet) and anything
-  else as CSV.  CSV encodings are detected: UTF-8 (with or without BOM), then GB18030 (a superset
-  of GBK/GB2312, what Excel on a Chinese Windows writes for "CSV (逗号分隔)"), and UTF-16 with BOM
-  (Excel's "Unicode 文本", tab-separated).  A CSV whose header line has tabs and no commas is read
-  as tab-separated.
+* Files: ``.xlsx``/``.xlsm``/``.xls``/``.ods`` (python-calamine) and anything else as CSV.  CSV
+  encodings are detected: UTF-8 (with or without BOM), then GB18030 (a superset of GBK/GB2312, what
+  Excel on a Chinese Windows writes for "CSV (逗号分隔)"), and UTF-16 with BOM (Excel's "Unicode
+  文本", tab-separated).  A CSV whose header line has tabs and no commas is read as tab-separated.
+* Sheets: ``sheet`` by name; else the only sheet; else the sheet named after the table (its kind
+  ``staff``, file stem or Chinese name ``教职工花名册``, any case); else the only sheet with the
+  table's header.  Otherwise the problem names the sheets found.
+* Title rows: the header is the row among the first :data:`HEADER_SEARCH_ROWS` that names the most
+  columns (a merged "2026年教职工花名册" above it is skipped; row numbers still count it).  If no row
+  names any column and row 1 holds one or two texts, the one problem is "第 1 行像标题行".
+* Merged cells (.xlsx, .xls): a merged cell counts as its value in every cell it spans, so a unit
+  name merged down over its disciplines is read on each of those rows.  The .ods reader does not
+  report merged ranges: the covered cells read as empty (and a required column says so).
+* Formulas saved without their results (files written by programs, not by Excel): one problem
+  that says so and how to fix it (open and save in Excel or WPS, or paste as values).
 * Headers: the English column names (case-insensitive) or the Chinese ``zh`` headers, mixed freely;
   surrounding whitespace (also full-width spaces) is ignored.  Columns not in the schema are
   **dropped** (a notes column such as 备注 does no harm); the result has exactly the schema's
   columns in schema order.  Optional columns absent from the file are added as all-missing.
-* Cells: surrounding whitespace is stripped; an empty cell is a missing value.  Rows that are
-  entirely empty (Excel often leaves ``,,,,`` lines at the end) are skipped, but row numbers in
-  errors still count them, so they match what Excel shows.
+* Cells: surrounding whitespace is stripped; an empty cell is a missing value; full-width letters,
+  digits and signs (Ｔ０００１, １９８０－０１－０２, ８０％) are read as ordinary ones (NFKC), except in
+  names, which are kept as typed.  Rows that are entirely empty (Excel often leaves ``,,,,`` lines
+  at the end) are skipped, but row numbers in errors still count them, so they match what Excel
+  shows.
 * Types of the returned columns: ``str`` → pandas ``str`` (missing = NaN); ``int`` → ``int64``, or
   ``Int64`` when the column is nullable or optional-and-absent; ``float`` → ``float64``; ``bool`` →
   ``bool``, or ``boolean`` when nullable (accepted: 是/否, true/false in any case, 1/0, yes/no,
   y/n, t/f, and Excel TRUE/FALSE cells); ``date`` → ``datetime64[ns]`` (accepted: YYYY-MM-DD,
   YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, YYYYMMDD, month/day with or without leading zeros, Excel
-  date cells, and Excel serial day numbers of up to 5 digits (1900 date system); a time of day after
-  the date is ignored).  Whole numbers written as ``12.0`` are accepted in int columns; text that
-  is not a finite number is an error, never silently dropped.
+  date cells, and Excel serial day numbers of 5 digits (1900 date system); a year alone such as
+  1987 is refused as ``year_only``, not read as day 1987 of 1905; a time of day after the date is
+  ignored).  Whole numbers written as ``12.0`` are accepted in int columns; thousands separators
+  (``12,345.67``) in number columns; a trailing ``%`` in share columns (``80%`` = 0.8) and percent
+  columns (``35%`` = 35), nowhere else.  Text that is not a finite number is an error, never
+  silently dropped.
+* Identifiers (``*_id``, ``id_number``) that Excel turned into scientific notation
+  (``9.90262E+17``; also an ID typed into a number cell, which has lost its last digits) are
+  refused as ``scientific_notation``.
 * Zero data rows is an error for every kind (a header-only file is almost always an export that
   went wrong; no calculation has a meaningful answer for an empty roster).
 
+Rules that need the policy or another table (score ranges, codes, links, plausible dates) are in
+:mod:`staffcalc.validation`, which reads the folder with :func:`read_folder`.
+
 The returned frame has a fresh ``RangeIndex``: index ``i`` is Excel row ``i + 2`` when the file
-has no empty rows.
+has no title rows and no empty rows.
 """
 
 from __future__ import annotations
 
+import csv as _csv
 import datetime as dt
 import io as _io
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -57,11 +80,12 @@ from .checks import FALSE_WORDS, TRUE_WORDS
 from .errors import StaffcalcError
 from .schemas.base import Column, Table
 
-__all__ = ["InputError", "read_table", "read_tables", "pandera_schema", "PROBLEM_COLUMNS"]
+__all__ = ["InputError", "Folder", "read_table", "read_tables", "read_folder", "table_files", "pandera_schema",
+           "PROBLEM_COLUMNS"]
 
 PROBLEM_COLUMNS = ["file", "row", "column", "column_zh", "value", "rule", "message_en", "message_zh"]
 MAX_MESSAGE_LINES = 50
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 _TRUE, _FALSE = TRUE_WORDS, FALSE_WORDS  # the one yes/no vocabulary of staffcalc.checks
 # dtypes of the frame pandera validates (nullable everywhere, so a bad cell can be NA)
@@ -179,7 +203,7 @@ def read_table(path: str | Path, kind: str, sheet: str | None = None) -> pd.Data
     of range or not allowed, duplicated unique values or keys, failed cross-field checks.
     """
     problems = _Problems()
-    df = _read(Path(path), kind, sheet, problems)
+    df, _ = _read(Path(path), kind, sheet, problems)
     if problems:
         raise InputError(problems.frame())
     return df
@@ -188,29 +212,59 @@ def read_table(path: str | Path, kind: str, sheet: str | None = None) -> pd.Data
 def read_tables(data_dir: str | Path, kinds: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
     """Read every table (or the given ``kinds``) from its standard file in ``data_dir``.
 
-    The file is ``Table.file`` (e.g. ``staff.csv``) or the same stem with ``.xlsx``; having both
-    is an error (which one did the user edit?).  Problems of all files are collected into one
-    :class:`InputError`.
+    The file is ``Table.file`` (e.g. ``staff.csv``) or the same stem with an Excel suffix
+    (:data:`EXCEL_SUFFIXES`); having two is an error (which one did the user edit?).  Problems of
+    all files are collected into one :class:`InputError`.
     """
+    folder = read_folder(data_dir, kinds)
+    if len(folder.problems):
+        raise InputError(folder.problems)
+    return folder.tables
+
+
+@dataclass
+class Folder:
+    """What :func:`read_folder` found: the tables that read cleanly, their files and Excel rows, and
+    every problem (:data:`PROBLEM_COLUMNS`) of the files that did not."""
+
+    tables: dict[str, pd.DataFrame]
+    files: dict[str, str]
+    excel_rows: dict[str, np.ndarray]
+    problems: pd.DataFrame
+
+
+def table_files(data_dir: str | Path, kind: str) -> list[Path]:
+    """The files in ``data_dir`` that hold table ``kind`` (none, one, or — an error — several)."""
+    table = schemas.get(kind)
+    stem = Path(table.file or f"{kind}.csv").stem
+    names = [table.file or f"{kind}.csv"] + [f"{stem}{s}" for s in EXCEL_SUFFIXES]
+    return [Path(data_dir) / n for n in dict.fromkeys(names) if (Path(data_dir) / n).is_file()]
+
+
+def read_folder(data_dir: str | Path, kinds: Iterable[str] | None = None,
+                optional: Iterable[str] = ()) -> Folder:
+    """Read ``kinds`` (default: every registered table) and ``optional`` kinds (read only if their
+    file exists) from ``data_dir``, collecting problems instead of raising."""
     data_dir = Path(data_dir)
     problems = _Problems()
     kinds = list(schemas.TABLES) if kinds is None else list(kinds)
-    out: dict[str, pd.DataFrame] = {}
+    optional = [k for k in optional if k not in kinds]
+    out, files, rows = {}, {}, {}
     if not data_dir.is_dir():
         problems.add(str(data_dir), "file_missing", "data folder not found", "找不到数据文件夹")
-        raise InputError(problems.frame())
-    for kind in kinds:
+        return Folder(out, files, rows, problems.frame())
+    for kind in kinds + optional:
         if kind not in schemas.TABLES:
             _unknown_kind(problems, str(data_dir), kind)
             continue
         table = schemas.TABLES[kind]
-        stem = Path(table.file or f"{kind}.csv").stem
-        candidates = [data_dir / (table.file or f"{kind}.csv")]
-        candidates += [data_dir / f"{stem}{s}" for s in EXCEL_SUFFIXES if data_dir / f"{stem}{s}" not in candidates]
-        found = [p for p in candidates if p.is_file()]
+        found = table_files(data_dir, kind)
         if not found:
-            problems.add(str(candidates[0]), "file_missing",
-                         f"file not found (also looked for {', '.join(p.name for p in candidates[1:])})",
+            if kind in optional:
+                continue
+            stem = Path(table.file or f"{kind}.csv").stem
+            problems.add(str(data_dir / (table.file or f"{kind}.csv")), "file_missing",
+                         f"file not found (also looked for {', '.join(stem + s for s in EXCEL_SUFFIXES)})",
                          f"找不到文件（{table.zh}）")
             continue
         if len(found) > 1:
@@ -218,12 +272,10 @@ def read_tables(data_dir: str | Path, kinds: Iterable[str] | None = None) -> dic
                          f"both {' and '.join(p.name for p in found)} exist for table {kind}; keep one",
                          f"{table.zh}同时存在多个文件，请只保留一个")
             continue
-        df = _read(found[0], kind, None, problems)
+        df, excel_rows = _read(found[0], kind, None, problems)
         if df is not None:
-            out[kind] = df
-    if problems:
-        raise InputError(problems.frame())
-    return out
+            out[kind], files[kind], rows[kind] = df, str(found[0]), excel_rows
+    return Folder(out, files, rows, problems.frame())
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,27 +286,23 @@ def _unknown_kind(problems: _Problems, file: str, kind) -> None:
                  f"未知的表类型 {kind!r}")
 
 
-def _read(path: Path, kind: str, sheet: str | None, problems: _Problems) -> pd.DataFrame | None:
+def _read(path: Path, kind: str, sheet: str | None, problems: _Problems):
+    """``(frame, Excel row number of each frame row)``, or ``(None, None)`` after adding problems."""
     file = str(path)
     if kind not in schemas.TABLES:
         _unknown_kind(problems, file, kind)
-        return None
+        return None, None
     table = schemas.TABLES[kind]
     if not path.is_file():
         problems.add(file, "file_missing", "file not found", "找不到文件")
-        return None
+        return None, None
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        raw = _raw_excel(path, sheet, problems)
-    elif path.suffix.lower() == ".xls":
-        problems.add(file, "unreadable", "old Excel .xls format: save it as .xlsx or CSV",
-                     "不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV")
-        return None
+        grid = _raw_excel(path, table, sheet, problems)
     else:
-        raw = _raw_csv(path, problems)
-    if raw is None:
-        return None
-    header, cells = raw
-    return _parse(file, table, header, cells, problems)
+        grid = _raw_csv(path, problems)
+    if grid is None:
+        return None, None
+    return _parse(file, table, grid, problems)
 
 
 def _raw_csv(path: Path, problems: _Problems):
@@ -298,20 +346,20 @@ def _raw_csv(path: Path, problems: _Problems):
     try:
         width = pd.read_csv(_io.BytesIO(payload), sep=sep, header=None, nrows=1, dtype=str).shape[1]
         cells = _csv_arrow(payload, sep, width)
-    except Exception:  # ragged rows and other oddities: the slower reader pads short rows, names bad lines
+    except Exception:  # ragged rows (a title line, a short or long row): the csv module pads them
         try:
-            cells = pd.read_csv(_io.BytesIO(payload), sep=sep, header=None, dtype=str, keep_default_na=False,
-                                na_filter=False, skip_blank_lines=False, encoding="utf-8")
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-            msg = re.sub(r"\s+", " ", str(exc)).strip()
-            row = re.search(r"line (\d+)", msg)
-            problems.add(file, "unreadable", f"not a well-formed CSV file: {msg}",
-                         "CSV 格式错误（某行的列数与表头不一致等）", row=int(row.group(1)) if row else None)
+            rows = list(_csv.reader(_io.StringIO(payload.decode("utf-8")), delimiter=sep))
+        except (_csv.Error, UnicodeDecodeError) as exc:
+            problems.add(file, "unreadable", f"not a well-formed CSV file: {exc}", "CSV 格式错误")
             return None
-    header = [str(h) for h in cells.iloc[0].tolist()]
-    cells = cells.iloc[1:].reset_index(drop=True)
+        width = max((len(r) for r in rows), default=0)
+        grid = np.full((len(rows), width), "", dtype=object)
+        for i, r in enumerate(rows):
+            grid[i, :len(r)] = r
+        cells = pd.DataFrame(grid).astype(_CHECK_DTYPES["str"])
+        cells.attrs["fields"] = [len(r) for r in rows]  # fields on each line, for rows longer than the header
     cells.columns = range(cells.shape[1])
-    return header, cells
+    return cells
 
 
 def _csv_arrow(payload: bytes, sep: str, width: int) -> pd.DataFrame:
@@ -338,43 +386,139 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(sample) // 100)
 
 
-def _raw_excel(path: Path, sheet: str | None, problems: _Problems):
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+def _raw_excel(path: Path, table: Table, sheet: str | None, problems: _Problems) -> pd.DataFrame | None:
+    """Every cell of the table's sheet as text (python-calamine reads .xlsx, .xlsm, .xls and .ods).
+
+    The sheet is ``sheet`` if given; else the only sheet; else the sheet named after the table (its
+    kind, file stem or Chinese name); else the only sheet with the table's header in its first rows.
+    A merged cell counts as its value in every cell it spans.
+    """
+    from python_calamine import CalamineWorkbook
 
     file = str(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        problems.add(file, "unreadable", f"not a readable Excel workbook ({type(exc).__name__})",
-                     "不是可读取的 Excel 工作簿")
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types for every corrupt file
+        problems.add(file, "unreadable", f"not a readable spreadsheet ({type(exc).__name__}: {exc}): open it in Excel "
+                     "or WPS and save it as .xlsx", "不是可读取的电子表格：请用 Excel 或 WPS 打开后另存为 .xlsx")
         return None
     try:
-        names = wb.sheetnames
+        names = list(wb.sheet_names)
+        if not names:
+            problems.add(file, "empty", "the workbook has no sheets", "工作簿没有工作表")
+            return None
         if sheet is not None and sheet not in names:
             problems.add(file, "sheet", f"no sheet named {sheet!r}; the workbook has: {', '.join(names)}",
                          f"找不到工作表 {sheet!r}；现有工作表：{'、'.join(names)}")
             return None
-        if not names:
-            problems.add(file, "empty", "the workbook has no sheets", "工作簿没有工作表")
-            return None
-        ws = wb[sheet if sheet is not None else names[0]]
-        rows = [tuple(_cell_text(v) for v in r) for r in ws.iter_rows(min_row=1, values_only=True)]
-    except Exception as exc:  # a corrupt part inside the zip: report, never a deep traceback
+        grids = {}
+
+        def grid(name):
+            if name not in grids:
+                grids[name] = _sheet_grid(wb.get_sheet_by_name(name))
+            return grids[name]
+
+        if sheet is None:
+            sheet = _choose_sheet(file, table, names, grid, problems)
+            if sheet is None:
+                return None
+        cells = grid(sheet)
+    except Exception as exc:  # noqa: BLE001 - a corrupt part inside the file: report, never a deep traceback
         problems.add(file, "unreadable", f"cannot read the workbook ({type(exc).__name__}: {exc})",
                      "无法读取 Excel 工作簿")
         return None
     finally:
         wb.close()
-    if not rows or not any(any(v for v in r) for r in rows):
+    if not cells.size or not (cells != "").any():
         problems.add(file, "empty", "the sheet is empty", "工作表为空")
         return None
-    width = max(len(r) for r in rows)
-    rows = [r + ("",) * (width - len(r)) for r in rows]
-    header = list(rows[0])
-    cells = pd.DataFrame(rows[1:], columns=range(width), dtype=object).astype(pd.StringDtype(na_value=np.nan))
-    cells = cells.fillna("")
-    return header, cells
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        n = _formulas_without_values(path, sheet)
+        if n:
+            problems.add(file, "formula_no_value",
+                         f"{n} cell(s) on sheet {sheet!r} hold formulas whose results were never saved (the file was "
+                         "written by a program that does not calculate): open it in Excel or WPS and save it again, "
+                         "or copy the cells and paste them as values",
+                         f"工作表 {sheet!r} 有 {n} 个公式单元格没有保存计算结果：请用 Excel 或 WPS 打开后重新保存，"
+                         "或将其复制后“选择性粘贴—数值”")
+            return None
+    return pd.DataFrame(cells, dtype=object).astype(_CHECK_DTYPES["str"])
+
+
+def _sheet_grid(ws) -> np.ndarray:
+    """A sheet as a 2-D array of cell texts, from A1 (row numbers as Excel shows them), merged cells filled."""
+    rows = ws.to_python(skip_empty_area=False)
+    width = max((len(r) for r in rows), default=0)
+    out = np.full((len(rows), width), "", dtype=object)
+    for i, r in enumerate(rows):
+        out[i, :len(r)] = [_cell_text(v) for v in r]
+    for (r0, c0), (r1, c1) in (getattr(ws, "merged_cell_ranges", None) or []):
+        if r0 < out.shape[0] and c0 < out.shape[1]:
+            out[r0:r1 + 1, c0:c1 + 1] = out[r0, c0]
+    return out
+
+
+def _choose_sheet(file: str, table: Table, names: list[str], grid, problems: _Problems) -> str | None:
+    if len(names) == 1:
+        return names[0]
+    wanted = {table.kind.lower(), Path(table.file or table.kind).stem.lower(), table.zh}
+    named = [n for n in names if n.strip().lower() in wanted or n.strip() in wanted]
+    if len(named) == 1:
+        return named[0]
+    with_header = [n for n in names if _header_row(table, grid(n))[1] >= _enough_headers(table)]
+    if len(with_header) == 1:
+        return with_header[0]
+    if with_header:
+        problems.add(file, "sheet", f"several sheets have the {table.kind} header ({', '.join(with_header)}); keep "
+                     f"one, or name the right one {table.kind} or {table.zh}",
+                     f"多个工作表都有{table.zh}的表头（{'、'.join(with_header)}）：请只保留一个，或将其命名为“{table.zh}”")
+    else:
+        problems.add(file, "sheet", f"no sheet is named {table.kind} or {table.zh} or has its header; the workbook "
+                     f"has: {', '.join(names)}",
+                     f"没有名为“{table.zh}”或带有其表头的工作表；现有工作表：{'、'.join(names)}")
+    return None
+
+
+_SHEET_XML = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_CELL_XML = re.compile(rb"<(?:\w+:)?c\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+
+
+def _formulas_without_values(path: Path, sheet: str) -> int:
+    """Formula cells of ``sheet`` with no saved result (openpyxl-written files, for example)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml")
+            rels = z.read("xl/_rels/workbook.xml.rels")
+            rid = None
+            for tag in _SHEET_XML.findall(book):
+                name = re.search(rb'\bname="([^"]*)"', tag)
+                if name and _xml_text(name.group(1)) == sheet:
+                    rid = re.search(rb'\br:id="([^"]*)"|\bid="([^"]*)"', tag)
+                    rid = (rid.group(1) or rid.group(2)) if rid else None
+            target = None
+            for rel in re.findall(rb"<Relationship\b[^>]*>", rels):
+                if rid and re.search(rb'\bId="' + re.escape(rid) + rb'"', rel):
+                    target = re.search(rb'\bTarget="([^"]*)"', rel).group(1).decode()
+            if target is None:
+                return 0
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            xml = z.read(target)
+    except (KeyError, OSError, zipfile.BadZipFile, AttributeError):
+        return 0
+    if b"<f" not in xml and b":f" not in xml:
+        return 0
+    n = 0
+    for m in _CELL_XML.finditer(xml):
+        inner = m.group(1) or b""
+        if re.search(rb"<(?:\w+:)?f\b", inner) and not re.search(rb"<(?:\w+:)?v>[^<]", inner):
+            n += 1
+    return n
+
+
+def _xml_text(raw: bytes) -> str:
+    import html
+
+    return html.unescape(raw.decode("utf-8"))
 
 
 def _cell_text(v) -> str:
@@ -388,28 +532,28 @@ def _cell_text(v) -> str:
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
-        return str(int(v))
+        # beyond 2**53 a float has lost digits (an ID number typed into a number cell): show it as Excel does
+        return str(int(v)) if abs(v) < 2 ** 53 else f"{v:.15G}"
     return str(v)
 
 
 # --------------------------------------------------------------------------------------------
 # Headers, conversion, validation
 # --------------------------------------------------------------------------------------------
-def _header_map(file: str, table: Table, header: list[str], problems: _Problems) -> dict[str, int]:
-    """English column name -> position in the file."""
+def _header_map(file: str, table: Table, header: list[str], problems: _Problems, row: int = 1) -> dict[str, int]:
+    """English column name -> position in the file (``row``: the header's Excel row)."""
     lower = {c.name.lower(): c.name for c in table.columns}
-    zh = table.zh_to_en
+    lower.update({_header_key(c.zh): c.name for c in table.columns})
     found: dict[str, int] = {}
     for pos, h in enumerate(header):
-        h = str(h).replace("\ufeff", "").strip()
-        name = lower.get(h.lower()) or zh.get(h)
+        name = lower.get(_header_key(h))
         if name is None:
             continue  # unknown columns are dropped (module docstring)
         if name in found:
             col = table.column(name)
             problems.add(file, "duplicate_column",
                          f"the column appears twice (header cells {found[name] + 1} and {pos + 1})",
-                         f"该列出现两次（第{found[name] + 1}列和第{pos + 1}列）", row=1, column=name, column_zh=col.zh)
+                         f"该列出现两次（第{found[name] + 1}列和第{pos + 1}列）", row=row, column=name, column_zh=col.zh)
             continue
         found[name] = pos
     return found
@@ -421,7 +565,16 @@ def _convert(col: Column, s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     if col.dtype == "str":
         return s.where(~empty).astype(_CHECK_DTYPES["str"]), np.zeros(len(s), bool)
     if col.dtype in ("int", "float"):
+        s = s.where(~s.str.fullmatch(_THOUSANDS).to_numpy(), s.str.replace(",", "", regex=False))
+        scale = None
+        if col.unit in ("share", "percent"):  # 80% in a share column is 0.8; 35% in a percent column is 35
+            pct = s.str.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*%").to_numpy()
+            if pct.any():
+                s = s.where(~pct, s.str.rstrip("%").str.strip())
+                scale = np.where(pct, 0.01 if col.unit == "share" else 1.0, 1.0)
         num = pd.to_numeric(s.where(~empty), errors="coerce").astype("float64").to_numpy()
+        if scale is not None:
+            num = num * scale
         ok = np.isfinite(num)
         if col.dtype == "int":
             ok &= np.mod(np.where(ok, num, 0.0), 1) == 0
@@ -440,6 +593,7 @@ def _convert(col: Column, s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return _to_dates(s, empty)
 
 
+_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 12,345.67: commas only where they group thousands
 _DATE_SEPARATORS = re.compile(r"[/.年月]")
 
 
@@ -452,7 +606,7 @@ def _to_dates(s: pd.Series, empty: np.ndarray) -> tuple[pd.Series, np.ndarray]:
         rest = rest.str.replace(_DATE_SEPARATORS, "-", regex=True).str.replace("日", "", regex=False)
         parsed = pd.to_datetime(rest, format="%Y-%m-%d", errors="coerce")
         compact = pd.to_datetime(rest.where(rest.str.fullmatch(r"\d{8}")), format="%Y%m%d", errors="coerce")
-        serial = pd.to_numeric(rest.where(rest.str.fullmatch(r"\d{1,5}(\.0+)?")), errors="coerce")
+        serial = pd.to_numeric(rest.where(rest.str.fullmatch(r"\d{5}(\.0+)?")), errors="coerce")
         from_serial = _EXCEL_EPOCH + pd.to_timedelta(serial.where(serial >= 1), unit="D")
         dates = dates.copy()
         dates[rest_mask] = parsed.fillna(compact).fillna(from_serial).astype("datetime64[ns]").to_numpy()
@@ -521,15 +675,60 @@ def _wide(table: Table, check, bad_cells: Mapping[str, np.ndarray]):
     return fn
 
 
-def _parse(file: str, table: Table, header: list[str], cells: pd.DataFrame, problems: _Problems):
+HEADER_SEARCH_ROWS = 10  # a header below this many title rows is not looked for
+
+
+def _header_key(text) -> str:
+    return _nfkc_text(str(text).replace("\ufeff", "")).strip().lower()
+
+
+def _header_row(table: Table, grid) -> tuple[int, int]:
+    """``(position, recognised columns)`` of the row among the first :data:`HEADER_SEARCH_ROWS` that
+    names the most columns of ``table`` (the first such row; position 0 if none names any)."""
+    known = {c.name.lower() for c in table.columns} | {_header_key(c.zh) for c in table.columns}
+    rows = grid[:HEADER_SEARCH_ROWS] if isinstance(grid, np.ndarray) else grid.iloc[:HEADER_SEARCH_ROWS].to_numpy()
+    counts = [len({_header_key(v) for v in r} & known) for r in rows]
+    best = int(np.argmax(counts)) if counts else 0
+    return best, (counts[best] if counts else 0)
+
+
+def _enough_headers(table: Table) -> int:
+    """A row naming this many of the table's required columns is taken for its header."""
+    return max(1, min(3, sum(c.required for c in table.columns)))
+
+
+def _parse(file: str, table: Table, grid: pd.DataFrame, problems: _Problems):
+    before = len(problems.parts)
     for i, name in enumerate(table.names):
         problems.column_order.setdefault(name, i)
-    positions = _header_map(file, table, header, problems)
-    excel_rows = np.arange(2, len(cells) + 2)
+    h, found = _header_row(table, grid)
+    first = [str(v).strip() for v in grid.iloc[0].tolist() if str(v).strip()]
+    if found == 0 and 0 < len(set(first)) <= 2:
+        problems.add(file, "title_row",
+                     f"row 1 looks like a title ({first[0]!r}), and none of the first {HEADER_SEARCH_ROWS} rows has "
+                     f"the column headers of {table.kind} (e.g. {', '.join(c.zh for c in table.columns[:3])})",
+                     f"第 1 行像标题行（{first[0]}），前 {HEADER_SEARCH_ROWS} 行中没有{table.zh}的表头"
+                     f"（如 {'、'.join(c.zh for c in table.columns[:3])}）", row=1)
+        return None, None
+    header = [str(v) for v in grid.iloc[h].tolist()]
+    cells = grid.iloc[h + 1:].reset_index(drop=True)
+    header_row = h + 1
+    fields = grid.attrs.get("fields")
+    if fields:  # a CSV line with more fields than the header: which column is which is unclear
+        for i, n in enumerate(fields[h + 1:]):
+            if n > fields[h] and (cells.iloc[i, fields[h]:n] != "").any():
+                problems.add(file, "unreadable", f"this line has {n} fields but the header has {fields[h]}",
+                             f"该行有 {n} 个字段，多于表头的 {fields[h]} 个", row=header_row + 1 + i)
+        if len(problems.parts) > before:
+            return None, None
+    positions = _header_map(file, table, header, problems, header_row)
+    excel_rows = np.arange(header_row + 1, len(cells) + header_row + 1)
     # strip every cell; drop rows that are entirely empty (row numbers keep counting them)
     stripped = {}
-    for pos in positions.values():
+    for name, pos in positions.items():
         stripped[pos] = cells[pos].fillna("").astype(_CHECK_DTYPES["str"]).str.strip()
+        if not _free_text(table.column(name)):
+            stripped[pos] = _nfkc(stripped[pos])
     if len(cells.columns):
         blank = np.ones(len(cells), bool)
         for pos in range(cells.shape[1]):
@@ -549,22 +748,23 @@ def _parse(file: str, table: Table, header: list[str], cells: pd.DataFrame, prob
         if col.name not in positions and col.required:
             problems.add(file, "missing_column",
                          f"required column missing (header {col.name} or {col.zh})",
-                         f"缺少必填列（表头 {col.zh} 或 {col.name}）", row=1, column=col.name, column_zh=col.zh)
+                         f"缺少必填列（表头 {col.zh} 或 {col.name}）", row=header_row, column=col.name,
+                         column_zh=col.zh)
     n = int(keep.sum())
     if n == 0:
         problems.add(file, "no_rows", "the file has a header but no data rows", "文件只有表头，没有数据行")
-        return None
+        return None, None
 
     frame = {}
     conversion_bad: dict[str, np.ndarray] = {}
     for col in table.columns:
         if col.name in text:
             values, bad = _convert(col, text[col.name])
+            if col.dtype == "str" and (col.name.endswith("_id") or col.name == "id_number"):
+                bad = text[col.name].str.fullmatch(_SCIENTIFIC).to_numpy()
             if bad.any():
                 conversion_bad[col.name] = bad
-                en, zh = _TYPE_MESSAGES[col.dtype]
-                problems.cells(file, "type", en, zh, rows=excel_rows[bad], column=col.name, column_zh=col.zh,
-                               values=text[col.name].to_numpy(dtype=object)[bad])
+                _type_problems(file, col, text[col.name], bad, excel_rows, problems)
             frame[col.name] = values
         else:
             frame[col.name] = pd.Series([None] * n, dtype=_CHECK_DTYPES[col.dtype])
@@ -577,8 +777,8 @@ def _parse(file: str, table: Table, header: list[str], cells: pd.DataFrame, prob
         _pandera_problems(file, table, exc.failure_cases, excel_rows, text, df, conversion_bad, problems)
     except SchemaError as exc:  # not lazy-collectable (should not happen): still a clean error
         problems.add(file, "schema", str(exc).splitlines()[0], "数据校验失败")
-    if problems:
-        return None
+    if len(problems.parts) > before:
+        return None, None
     # final dtypes: numpy int/bool where the column cannot hold missing values
     for col in table.columns:
         if col.name in positions and not col.nullable:
@@ -586,7 +786,63 @@ def _parse(file: str, table: Table, header: list[str], cells: pd.DataFrame, prob
                 df[col.name] = df[col.name].astype("int64")
             elif col.dtype == "bool":
                 df[col.name] = df[col.name].astype(bool)
-    return df
+    return df, excel_rows
+
+
+_SCIENTIFIC = r"[1-9](?:\.\d+)?[eE]\+\d{1,3}"  # how Excel shows a long number: 9.90262E+17
+_YEAR_ONLY = r"(?:1[89]|2[01])\d\d"
+
+
+def _type_problems(file: str, col: Column, text: pd.Series, bad: np.ndarray, excel_rows, problems: _Problems):
+    """Report cells that could not be converted, with the likeliest cause where there is one."""
+    values = text.to_numpy(dtype=object)
+    special = np.zeros(len(bad), bool)
+    if col.dtype == "str":  # identifiers in scientific notation (Excel turned the text into a number)
+        special = bad
+        problems.cells(file, "scientific_notation",
+                       "a number Excel shortened to scientific notation (its last digits are lost): format the "
+                       "column as Text and enter the numbers again",
+                       "被 Excel 转成科学计数法的数字（后几位已丢失）：请把该列设为“文本”格式后重新录入",
+                       rows=excel_rows[special], column=col.name, column_zh=col.zh, values=values[special])
+        return
+    if col.dtype == "date":
+        special = bad & text.str.fullmatch(_YEAR_ONLY).to_numpy()
+        problems.cells(file, "year_only", "a year alone is not a date: write the full date (YYYY-MM-DD)",
+                       "只有年份不是日期：请写完整日期（YYYY-MM-DD）", rows=excel_rows[special], column=col.name,
+                       column_zh=col.zh, values=values[special])
+    elif col.dtype in ("int", "float"):
+        special = bad & text.str.contains("%", regex=False).to_numpy()
+        problems.cells(file, "percent", "a percentage is not accepted in this column: write the number without %",
+                       "该列不接受百分数：请去掉 % 写数值", rows=excel_rows[special], column=col.name,
+                       column_zh=col.zh, values=values[special])
+    rest = bad & ~special
+    en, zh = _TYPE_MESSAGES[col.dtype]
+    problems.cells(file, "type", en, zh, rows=excel_rows[rest], column=col.name, column_zh=col.zh, values=values[rest])
+
+
+def _free_text(col: Column) -> bool:
+    """Names and notes are kept as typed; every other column is read through :func:`_nfkc`."""
+    return col.dtype == "str" and (col.name == "name" or col.name.endswith("_name") or col.name == "sample_case")
+
+
+def _nfkc(s: pd.Series) -> pd.Series:
+    """Full-width letters, digits and signs (ＡＢＣ１２３％，) as their ordinary forms (Unicode NFKC); only
+    cells that have such characters are touched."""
+    wide = s.str.contains(_FULL_WIDTH, regex=True).to_numpy()
+    if not wide.any():
+        return s
+    s = s.copy()
+    s[wide] = s[wide].map(_nfkc_text).str.strip()
+    return s
+
+
+_FULL_WIDTH = "[\u3000\uff01-\uff5e]"
+
+
+def _nfkc_text(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text) if re.search(_FULL_WIDTH, text) else text
 
 
 def _pandera_problems(file, table, fc: pd.DataFrame, excel_rows, text, df, conversion_bad, problems):

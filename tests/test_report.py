@@ -346,7 +346,7 @@ def test_per_unit_makes_one_report_set_per_unit(per_unit):
         rows = list(openpyxl.load_workbook(xlsx).active.iter_rows(values_only=True))
         assert rows[1:] == [(unit, staff * 3)]  # one row: this unit only, head count × scale 3
         assert (per_unit["run"] / unit / "headcount" / "headcount.html").is_file()
-    assert latest_run(per_unit["out"]) == per_unit["run"]
+    assert latest_run(per_unit["out"]) is None  # an --only, --per unit run never replaces the full report
 
 
 # --------------------------------------------------------------------------------------------

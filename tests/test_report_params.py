@@ -231,10 +231,11 @@ def test_timeout_option_overrides_config_limits(setup):
 
 
 def test_shipped_reports_yaml_matches_the_notebooks(setup):
-    """The repository's reports.yaml passes only parameters its notebooks declare (no kernel needed)."""
+    """The repository's reports.yaml passes only parameters its notebooks declare (no kernel needed);
+    the sample data hold every table they read."""
     config = ROOT / "reports.yaml"
     for per in (None, "unit"):
-        p = plan(Options(config=config, data=setup["data"], out=setup["out"], per=per))
+        p = plan(Options(config=config, data=ROOT / "data", out=setup["out"], per=per))
         assert {t["name"] for t in p.tasks} == {"post_quotas", "appraisal_distribution", "leave_cost_impact"}
 
 
@@ -249,7 +250,7 @@ def test_override_file_parameters_reach_the_notebooks_that_declare_them(setup, n
     path = setup["base"] / "whatif.yaml"
     path.write_text(yaml.safe_dump({"quotas.senior_ratio.B": 0.55, "parameters": {
         "openings": 8, "adjustment": {"A": 0.0, "B": 0.05, "C": 0.0}}}), encoding="utf-8")
-    p = plan(Options(config=ROOT / "reports.yaml", data=setup["data"], out=setup["out"], override=path))
+    p = plan(Options(config=ROOT / "reports.yaml", data=ROOT / "data", out=setup["out"], override=path))
     params = {t["name"]: t["parameters"] for t in p.tasks}
     assert params["appraisal_distribution"]["openings"] == 8
     assert params["post_quotas"]["adjustment"] == {"A": 0.0, "B": 0.05, "C": 0.0}

@@ -180,4 +180,26 @@ def check(notebook_name: str, declared: Mapping[str, Declared], given: Mapping[s
                 f"{notebook_name}: parameter {name!r} must be {d.type_name} (default {d.default!r}), "
                 f"got {type(value).__name__} {value!r} / 参数 {name} 类型错误"
             )
+        elif name in VALUE_RULES and value is not None and not _in_bounds(value, *VALUE_RULES[name]):
+            lo, hi = VALUE_RULES[name]
+            span = f"at least {lo}" if hi is None else f"between {lo} and {hi}"
+            problems.append(f"{notebook_name}: parameter {name!r} must be {span}, got {value!r} / 参数 {name} 超出范围")
     return problems
+
+
+# Bounds of numeric report parameters, by name, whichever notebook declares them (a what-if file's
+# ``parameters:`` are checked against these before any kernel starts).
+VALUE_RULES: dict[str, tuple[float, float | None]] = {
+    "openings": (0, None),            # recruitment places (P4 六.7)
+    "early_return_share": (0, 1),     # share of people assumed to return early
+    "hourly_rate": (0, None),         # cover pay per lesson hour, yuan
+    "full_senior_share": (0, 1),      # planning share of full-senior posts
+}
+
+
+def _in_bounds(value, lo, hi) -> bool:
+    if isinstance(value, dict):  # e.g. openings per recruitment round
+        return all(_in_bounds(v, lo, hi) for v in value.values())
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return True  # a wrong type is reported by type_ok; NaN: not a bound question
+    return value >= lo and (hi is None or value <= hi)

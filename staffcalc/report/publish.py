@@ -10,6 +10,13 @@
   run id instead, also replaced atomically.  :func:`latest_run` reads either.
 - A run in which a notebook failed is still published (its manifest says ``"status": "failed"``,
   so the partial notebooks can be inspected) but ``latest`` stays on the previous complete run.
+- ``latest`` is the whole default report: only a complete run of every notebook of the config, for
+  the whole institution and without overrides, moves it (:func:`pointer_name`).  A complete what-if
+  run (``--override FILE``) moves its own pointer ``<out>/whatif-<file stem>`` instead; an ``--only``
+  or ``--per unit`` run moves no pointer, so it never takes notebooks or units away from ``latest``.
+- An output folder that cannot be created or written (missing parent, no permission, a file in its
+  place, a full disk) raises :class:`OutputError` with the path and the reason: the temporary
+  folder is removed and earlier runs and pointers are left as they were.
 - HTML reports hide code cells and prompts and load nothing from the network: the JupyterLab
   template's require.js, MathJax, Mermaid and widget scripts (all from CDNs) are left out, and any
   remaining ``<script src="http…">`` is removed.  Figures are embedded as base64 PNG.
@@ -29,6 +36,7 @@ from ..atomic import write_text
 
 LATEST = "latest"
 LATEST_TXT = "latest.txt"
+WHATIF_PREFIX = "whatif-"
 TMP_PREFIX = ".tmp-"
 RUN_ID = re.compile(r"^\d{8}T\d{9}Z-[0-9a-f]{6}$")
 
@@ -40,6 +48,32 @@ _OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 _REMOTE_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.IGNORECASE)
 _REMOTE_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE)
+
+
+class OutputError(OSError):
+    """The output folder cannot be created or written; nothing was published."""
+
+
+def pointer_name(only: list[str] | None, override: str | Path | None, per: str | None) -> str | None:
+    """The pointer a complete run moves: ``latest`` for the default suite, ``whatif-<stem>`` for a
+    what-if of the whole suite, none for ``--only`` or ``--per`` runs (see the module docstring)."""
+    if only or per:
+        return None
+    if override:
+        slug = re.sub(r"[^\w.-]+", "_", Path(override).stem).strip("._") or "override"
+        return f"{WHATIF_PREFIX}{slug}"
+    return LATEST
+
+
+def output_error(what: str, path: Path, exc: OSError) -> OutputError:
+    """A clear, bilingual :class:`OutputError` for ``exc`` met while ``what`` at ``path``."""
+    import errno
+
+    reason = {errno.ENOSPC: "the disk is full / 磁盘已满", errno.EACCES: "permission denied / 没有写入权限",
+              errno.EROFS: "read-only file system / 只读文件系统", errno.ENOTDIR: "a file is in the way / 路径上有同名文件",
+              errno.EEXIST: "a file is in the way / 路径上有同名文件"}.get(exc.errno, exc.strerror or str(exc))
+    return OutputError(exc.errno, f"cannot {what} {path}: {reason}; nothing was published and earlier runs are "
+                       f"unchanged / 无法写入输出目录，未发布任何内容，以前的运行未改动")
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -101,8 +135,9 @@ def publish(tmp_dir: Path, final_dir: Path) -> Path:
     return final_dir
 
 
-def set_latest(out: Path, run_id: str) -> str:
-    """Point ``<out>/latest`` at ``run_id`` atomically.  Returns ``"symlink"`` or ``"latest.txt"``."""
+def set_latest(out: Path, run_id: str, name: str = LATEST) -> str:
+    """Point ``<out>/<name>`` (default ``latest``) at ``run_id`` atomically.  Returns ``"symlink"`` or
+    ``"<name>.txt"``."""
     out = Path(out)
     tmp_link = out / f".latest-{run_id}.tmp"
     try:
@@ -110,28 +145,29 @@ def set_latest(out: Path, run_id: str) -> str:
             tmp_link.unlink()
         os.symlink(run_id, tmp_link, target_is_directory=True)
     except (OSError, NotImplementedError, AttributeError):
-        _write_latest_txt(out, run_id)
-        return LATEST_TXT
-    os.replace(tmp_link, out / LATEST)
-    if (out / LATEST_TXT).exists():  # keep an older pointer file from a symlink-less platform in step
-        _write_latest_txt(out, run_id)
+        _write_latest_txt(out, run_id, name)
+        return f"{name}.txt"
+    os.replace(tmp_link, out / name)
+    if (out / f"{name}.txt").exists():  # keep an older pointer file from a symlink-less platform in step
+        _write_latest_txt(out, run_id, name)
     fsync_dir(out)
     return "symlink"
 
 
-def _write_latest_txt(out: Path, run_id: str) -> None:
-    write_text(out / LATEST_TXT, run_id + "\n")
+def _write_latest_txt(out: Path, run_id: str, name: str = LATEST) -> None:
+    write_text(out / f"{name}.txt", run_id + "\n")
     fsync_dir(out)
 
 
-def latest_run(out: str | Path) -> Path | None:
-    """The folder of the last complete run in ``out`` (symlink first, then ``latest.txt``), or None."""
+def latest_run(out: str | Path, name: str = LATEST) -> Path | None:
+    """The folder ``<out>/<name>`` (default ``latest``) points at (symlink first, then ``<name>.txt``),
+    or None."""
     out = Path(out)
-    link = out / LATEST
+    link = out / name
     if link.is_symlink():
         target = out / os.readlink(link)
         return target if target.is_dir() else None
-    txt = out / LATEST_TXT
+    txt = out / f"{name}.txt"
     if txt.is_file():
         run_id = txt.read_text(encoding="utf-8").strip()
         if run_id and (out / run_id).is_dir():

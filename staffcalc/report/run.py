@@ -5,7 +5,8 @@ Order (nothing below step 4 starts a kernel; nothing is written before step 5):
 1. read ``reports.yaml``; select ``--only`` notebooks; list units for ``--per unit``;
 2. read the ``--override`` file and apply it with ``policy.load(as_of).override(...)`` for every
    as-of date used (a bad path, type or bound stops the run here);
-3. check every notebook's parameters against its ``parameters`` cell (:mod:`.params`);
+3. check every notebook's parameters against its ``parameters`` cell (:mod:`.params`), and every
+   input table the notebooks read (:mod:`.inputs`, the checks of ``staffcalc validate``);
 4. take the lock ``<out>/.staffcalc-report.lock`` without waiting (another run holds it: exit 3);
 5. write into ``<out>/.tmp-<run-id>/``: run the notebooks on a pool of ``--jobs`` warm report
    workers (:mod:`.pool`, each notebook on a fresh pre-started kernel), or with ``--scheduler`` on
@@ -16,13 +17,16 @@ Order (nothing below step 4 starts a kernel; nothing is written before step 5):
    ``latest``).
 
 Exit codes (:attr:`RunOutcome.exit_code` and the CLI): 0 every notebook ok; 1 a notebook failed,
-timed out or crashed; 2 bad config, parameters, override or data folder; 3 another run holds the
+timed out or crashed; 2 bad config, parameters, override or data folder; 4 the output folder cannot be written (nothing
+published); 3 another run holds the
 lock; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import platform
 import shutil
 import sys
@@ -36,6 +40,7 @@ from .. import __version__
 from . import index as run_index
 from . import publish
 from .config import ConfigError, NotebookSpec, load_config
+from .inputs import check_inputs
 from .manifest import file_entries, policy_entry, sha256_file, write_json
 from .params import Declared, ParameterError, declared_parameters
 from .params import check as check_parameters
@@ -43,7 +48,7 @@ from .pool import Pool, kill_all, shutdown_local
 from .task import run_task
 
 LOCK_NAME = ".staffcalc-report.lock"
-EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_LOCKED, EXIT_OUTPUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 STATUS_ZH = {"ok": "成功", "failed": "失败", "timeout": "超时", "crashed": "崩溃"}
 
 
@@ -96,6 +101,7 @@ class RunOutcome:
     latest_kind: str | None
     manifest: dict
     removed_stale: list[str] = field(default_factory=list)
+    pointer: str | None = "latest"  # the pointer a complete run moves (publish.pointer_name)
 
     @property
     def exit_code(self) -> int:
@@ -147,10 +153,39 @@ def _read_override(override: Path | None) -> tuple[dict, object, dict]:
         return {}, None, {}
     if not override.is_file():
         raise ConfigError(f"--override {override}: file not found / 找不到覆盖文件")
+    _check_override_file(override)
     try:
         return policy_mod.split_overrides(policy_mod.load_overrides(override))
     except ValueError as exc:
         raise ConfigError(f"--override {override}: {exc}") from None
+
+
+def _check_override_file(override: Path) -> None:
+    """An override file is a non-empty UTF-8 YAML mapping: say which of these it is not."""
+    import yaml
+
+    data = override.read_bytes()
+    if not data.strip():
+        raise ConfigError(f"--override {override}: the file is empty; write one `dotted.path: value` per line "
+                          f"/ 覆盖文件为空")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = " (it looks like GBK/GB18030)"
+        except UnicodeDecodeError:
+            pass
+        raise ConfigError(f"--override {override}: not UTF-8 text{hint}; save it as UTF-8 "
+                          f"/ 覆盖文件须为 UTF-8 编码，请另存为 UTF-8") from None
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"--override {override}: not valid YAML: {str(exc).splitlines()[0]} / 覆盖文件格式错误") from None
+    if not isinstance(parsed, dict):
+        raise ConfigError(f"--override {override}: expected a mapping of `dotted.path: value` lines, got "
+                          f"{type(parsed).__name__} / 覆盖文件须为“参数路径: 值”的映射")
 
 
 def _load_policies(as_ofs: list[str | None], override: Path | None, values: dict, variant,
@@ -174,10 +209,21 @@ def _load_policies(as_ofs: list[str | None], override: Path | None, values: dict
     return entries, overrides
 
 
+def _notebook_params(spec: NotebookSpec, declared: dict[str, Declared], override_params: dict) -> dict:
+    """The config's parameters of a notebook with the override file's ``parameters:`` it declares."""
+    return {**spec.parameters, **{k: v for k, v in override_params.items() if k in declared}}
+
+
+def _as_of(params: dict, declared: dict[str, Declared]) -> str | None:
+    as_of = params.get("as_of", getattr(declared.get("as_of"), "default", None))
+    return str(as_of) if as_of else None
+
+
 def plan(options: Options) -> Plan:
     """Check everything a run needs without starting a kernel or writing a file.
 
-    Raises :class:`ConfigError` or :class:`ParameterError` (all parameter problems at once)."""
+    Raises :class:`ConfigError`, :class:`ParameterError` (all parameter problems at once) or
+    :class:`staffcalc.io.InputError` (every problem of the tables the notebooks read)."""
     config = load_config(options.config)
     specs = config.select(options.only)
     data_dir = Path(options.data).resolve()
@@ -194,9 +240,6 @@ def plan(options: Options) -> Plan:
     override_values, override_variant, override_params = _read_override(override)
 
     out = Path(options.out).resolve()
-    run_id = publish.new_run_id()
-    tmp_dir = out / f"{publish.TMP_PREFIX}{run_id}"
-
     declared: dict[str, dict[str, Declared]] = {}
     problems: list[str] = []
     for spec in specs:
@@ -204,11 +247,26 @@ def plan(options: Options) -> Plan:
             declared[spec.name] = declared_parameters(spec.path)
         except ParameterError as exc:
             problems.append(f"{spec.name}: {exc}")
-    if override_params:  # each must be declared by some notebook of the config (catches typos)
-        known = set().union(*(declared_parameters(s.path) for s in config.notebooks))
+    if override_params:  # each must be declared by some notebook of the config (catches typos) …
+        every = {s.name: declared_parameters(s.path) for s in config.notebooks}
+        known = set().union(*every.values())
         for name in sorted(set(override_params) - known):
             problems.append(f"--override {override}: parameters.{name} is declared by no notebook in "
                             f"{config.path.name} / 覆盖文件中的报告参数不存在")
+        for name, d in every.items():  # … and fit every notebook that declares it, selected or not
+            given = {k: v for k, v in override_params.items() if k in d}
+            problems.extend(f"--override {override}: {m}" for m in check_parameters(name, d, given))
+    if problems:  # notebooks and override parameters first: cheaper to fix than data
+        raise ParameterError(
+            "parameters do not match the notebooks (nothing was run) / 参数与笔记本不符，未运行任何笔记本:\n  "
+            + "\n  ".join(problems)
+        )
+    # the tables the notebooks read, before the run is dated (bad data: InputError, nothing runs)
+    check_inputs(data_dir, [(s.path, _as_of(_notebook_params(s, declared[s.name], override_params), declared[s.name]))
+                            for s in specs if s.name in declared], override_variant, override_values,
+                 what=f"--override {override}" if override is not None else "policy files")
+    run_id = publish.new_run_id()
+    tmp_dir = out / f"{publish.TMP_PREFIX}{run_id}"
     tasks: list[dict] = []
     as_ofs: list[str | None] = []
     for unit in units:
@@ -228,10 +286,10 @@ def plan(options: Options) -> Plan:
                 params.update({k: v for k, v in override_params.items() if k in declared[spec.name]})
             if unit:
                 params["unit"] = unit
-            found = check_parameters(label, declared[spec.name], params)
+            found = check_parameters(label, declared[spec.name],  # override parameters: checked above
+                                     {k: v for k, v in params.items() if k not in override_params})
             problems.extend(found)
-            as_of = params.get("as_of", getattr(declared[spec.name].get("as_of"), "default", None))
-            as_of = str(as_of) if as_of else None
+            as_of = _as_of(params, declared[spec.name])
             if as_of not in as_ofs:
                 as_ofs.append(as_of)
             timeout = float(options.timeout or spec.timeout)
@@ -377,7 +435,12 @@ def execute(p: Plan, say: Callable[[str], None] | None = None, progress: bool = 
     from filelock import FileLock, Timeout
 
     say = say or (lambda msg: None)
-    p.out.mkdir(parents=True, exist_ok=True)
+    try:
+        p.out.mkdir(parents=True, exist_ok=True)
+        if not os.access(p.out, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, "permission denied", str(p.out))
+    except OSError as exc:
+        raise publish.output_error("create or write the output folder", p.out, exc) from None
     lock = FileLock(str(p.out / LOCK_NAME), timeout=0)
     try:
         lock.acquire()
@@ -392,7 +455,10 @@ def execute(p: Plan, say: Callable[[str], None] | None = None, progress: bool = 
             say(f"removed {name} left by an interrupted run / 已清理中断运行的临时目录")
         client = _connect(p.options.scheduler) if p.options.scheduler else None
         started, t0 = _now(), time.time()
-        p.tmp_dir.mkdir(parents=True)
+        try:
+            p.tmp_dir.mkdir(parents=True)
+        except OSError as exc:
+            raise publish.output_error("create a folder in", p.out, exc) from None
         inputs = file_entries(p.data_dir)
         for t in p.tasks:
             Path(t["out_dir"]).mkdir(parents=True, exist_ok=True)
@@ -412,17 +478,24 @@ def execute(p: Plan, say: Callable[[str], None] | None = None, progress: bool = 
             raise
         finished = _now()
         status = "complete" if all(r["status"] == "ok" for r in results) else "failed"
+        pointer = publish.pointer_name(p.options.only, p.overrides and p.overrides["file"], p.options.per)
         manifest = _manifest(p, results, inputs, started, finished, time.time() - t0, status)
-        write_json(p.tmp_dir / "manifest.json", manifest)
-        run_dir = publish.publish(p.tmp_dir, p.out / p.run_id)
-        kind = publish.set_latest(p.out, p.run_id) if status == "complete" else None
+        manifest["latest"] = status == "complete" and pointer == publish.LATEST
+        manifest["pointer"] = pointer if status == "complete" else None
+        try:
+            write_json(p.tmp_dir / "manifest.json", manifest)
+            run_dir = publish.publish(p.tmp_dir, p.out / p.run_id)
+            kind = publish.set_latest(p.out, p.run_id, pointer) if status == "complete" and pointer else None
+        except OSError as exc:  # a full disk, the folder gone read-only: no half-published run
+            shutil.rmtree(p.tmp_dir, ignore_errors=True)
+            raise publish.output_error("publish the run in", p.out, exc) from None
         try:
             run_index.write_index(p.out)
         except Exception as exc:  # noqa: BLE001 - the run is published; the index is a convenience
             say(f"reports/index.html not written: {type(exc).__name__}: {exc} / 运行索引未更新")
         return RunOutcome(run_id=p.run_id, run_dir=run_dir, status=status, results=results,
                           latest_moved=kind is not None, latest_kind=kind, manifest=manifest,
-                          removed_stale=removed)
+                          removed_stale=removed, pointer=pointer)
     finally:
         lock.release()
 
@@ -512,8 +585,11 @@ def summary(outcome: RunOutcome) -> str:
     if outcome.removed_stale:
         lines.append(f"removed unfinished runs / 已清理未完成的运行: {', '.join(outcome.removed_stale)}")
     if outcome.latest_moved:
-        where = "latest" if outcome.latest_kind == "symlink" else "latest.txt"
+        where = outcome.pointer if outcome.latest_kind == "symlink" else outcome.latest_kind
         lines.append(f"{where} -> {outcome.run_id}")
+    elif outcome.status == "complete":
+        lines.append("latest unchanged: only a complete run of every notebook, for the whole institution and "
+                     "without --override, replaces it / latest 未更新：--only、--per 运行不替换完整报告")
     else:
         lines.append("latest unchanged: not every notebook succeeded / latest 未更新：有报告未成功；"
                      "partial notebooks are kept in the run folder for debugging / 部分执行的笔记本已保留")
