@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from staffcalc import committee, eligibility, headline, policy, quotas, review, schemas
+from staffcalc import category, committee, eligibility, headline, policy, quotas, review, schemas
 from staffcalc import notebook as nb
 from staffcalc.export import write_excel
 from staffcalc.io import read_tables
@@ -102,6 +102,8 @@ nb.show(flagged[compact])
 display(Markdown(f"**其余学科（{len(attention) - len(flagged)} 个；其中超出结构比例的 "
                  f"{int(attention['over_structure'].sum() - flagged['over_structure'].sum())} 个排在前面）**"))
 nb.show(attention.loc[~attention.index.isin(flagged.index), compact[:14] + ["over_structure", "over_items_zh"]])
+display(Markdown("**学科类别提示**（第九条：填报的类别与按学位授权点确定的类别不一致的学科；核岗按“学科类别”一列）"))
+nb.show(category.category_warnings(table))
 
 # %% [markdown]
 # ## 2. 单位及全校汇总

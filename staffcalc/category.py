@@ -12,7 +12,7 @@ the policy's ``quotas.category.programmes`` mapping; the category with no column
 The programme columns are optional input (``disciplines`` table): a row whose programme cells are all
 empty keeps its given ``category``; a row with any programme cell filled is derived (an empty cell
 in such a row reads as "no such programme").  A given category that disagrees with the derived one
-is a **warning**, never an error: ``category_warning`` says both, in Chinese and English, and
+is a **warning**, never an error: ``category_warning`` says both (in Chinese, for the report), and
 ``quotas.category.conflict`` (interpretation) says which one the caps use — ``derived`` (default,
 the §9 rule) or ``given`` (the register as entered).  :func:`category_warnings` lists those rows
 for a report.  Vectorised: one pass per category, not per row.
@@ -94,8 +94,7 @@ def discipline_category(disciplines: pd.DataFrame, policy: Policy | None = None)
     use_derived = any_filled & (~has_given | (conflict == "derived"))
     used = np.where(use_derived, derived, given)
     g, d, u = (pd.Series(a, dtype=object).astype(str) for a in (given, derived, used))
-    warning = ("学科类别填为" + g + "类，按学位授权点应为" + d + "类（P6 §9），核岗按" + u + "类 / given category "
-               + g + " but the programmes give " + d + " (P6 §9); the caps use " + u)
+    warning = "学科类别填为" + g + "类，按学位授权点应为" + d + "类（P6 §9），核岗按" + u + "类"  # shown to readers
     return pd.DataFrame({
         "category_given": given,
         "category_derived": derived,

@@ -109,3 +109,25 @@ def test_notebook_post_quotas_non_default_parameters_match_the_package(data_dir,
 def test_notebook_post_quotas_rejects_a_bad_split_method(data_dir, tmp_path):
     with pytest.raises(papermill.PapermillExecutionError, match="split_method"):
         _run(data_dir, tmp_path, split_method="round")
+
+
+def test_notebook_post_quotas_reports_a_category_that_disagrees_with_the_programmes(data_dir, tmp_path):
+    # P6 §9: the first discipline is entered as A but holds only a second-level master's programme → B.
+    # The report warns (not an error) and its caps use B.
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in data_dir.iterdir():
+        (data / f.name).write_bytes(f.read_bytes())
+    disc = pd.read_csv(data / "disciplines.csv", dtype=str)
+    first = disc.index[disc["category"] == "A"][0]
+    disc["一级学科博士学位授权点"] = ""
+    disc["二级学科硕士学位授权点"] = ""
+    disc.loc[first, ["一级学科博士学位授权点", "二级学科硕士学位授权点"]] = ["否", "是"]
+    disc.to_csv(data / "disciplines.csv", index=False)
+    target = disc.loc[first, "discipline_id"]
+    nb = _run(data, tmp_path)
+    shown = "".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
+    assert "学科类别提示" in shown and "学科类别填为A类，按学位授权点应为B类（P6 §9），核岗按B类" in shown
+    got = _sheet(tmp_path / "post_quotas.xlsx", "学科岗位核定").set_index("discipline_id").loc[target]
+    establishment = int(disc.loc[first, "establishment"])
+    assert got["category"] == "B" and got["senior_cap"] == quotas.senior_cap(establishment, "B")
