@@ -99,7 +99,8 @@ def explain(tables_or_data_dir, staff_id: str, topic: str | None = None, period:
     """The explanation of one person's figures.
 
     ``tables_or_data_dir``: a data folder or ``{kind: DataFrame}`` as :func:`staffcalc.io.read_tables`
-    returns.  ``staff_id``: a staff number (工号), or an application (申报编号) or candidate number
+    returns (the input tables as read: the late-material events of P5 §4(五)11 are derived here from
+    ``materials_submitted``, so pass events without them).  ``staff_id``: a staff number (工号), or an application (申报编号) or candidate number
     (竞聘编号).  ``topic``: appraisal / recruitment / eligibility / pay, or None for every topic
     that concerns the person.  ``period`` ``YYYY-MM``: the month (appraisal), the month inside a
     study episode (pay), the application month (eligibility) or the recruitment round
