@@ -59,19 +59,23 @@ RULES: dict[str, tuple[str, str, str, str]] = {
     "3.5-overseas": ("ok_overseas", "eligibility.overseas.min_months",
                      "consecutive months of study or work abroad", "海外研修经历"),
     "3.6-teaching": ("ok_teaching", "eligibility.teaching.max_percentile",
-                     "student-evaluation rank in the top 60%", "近三年学生评教排名位于前60%"),
+                     "student-evaluation rank in the top {max_percentile}%", "近三年学生评教排名位于前{max_percentile}%"),
     "3.7-alternate-year": ("ok_alternate_year", "eligibility.alternate_years",
                            "no application for the same senior post the year after failing", "隔年申报"),
     "3.8-extra-post-age": ("ok_extra_post_age", "eligibility.exceptional.extra_post_max_age",
-                           "extra post only for full-senior applicants aged 35 or under", "35岁以下申请正高级可增岗破格"),
+                           "extra post only for full-senior applicants aged {extra_post_max_age} or under",
+                           "{extra_post_max_age}岁以下申请正高级可增岗破格"),
     "3.8-recommendations": ("ok_recommendations", "eligibility.recommendation.min_experts",
-                            "at least 3 valid recommending experts (extra post)", "增岗破格须至少3名专家举荐"),
+                            "at least {min_experts} valid recommending experts (extra post)",
+                            "增岗破格须至少{min_experts}名专家举荐"),
     "3.9-recommendations": ("ok_recommendations", "eligibility.recommendation.required_for",
-                            "at least 3 valid recommending experts (recruited talent)", "引进人才须至少3名专家举荐"),
+                            "at least {min_experts} valid recommending experts (recruited talent)",
+                            "引进人才须至少{min_experts}名专家举荐"),
     "3.10-transfer": ("ok_transfer", "eligibility.transfer.min_years",
-                      "2 full years after transfer and a passed appraisal", "转聘两年后经考核合格"),
+                      "{transfer_years} full years after transfer and a passed appraisal",
+                      "转聘{transfer_years}年后经考核合格"),
     "3.11-recusals": ("ok_recusals", "eligibility.conflicts.max_recusals",
-                      "at most 3 peer experts asked to recuse", "请求回避的专家不超过3名"),
+                      "at most {max_recusals} peer experts asked to recuse", "请求回避的专家不超过{max_recusals}名"),
 }
 WARNINGS: dict[str, tuple[str, str, str]] = {
     "3.2-degree-usual": ("eligibility.degree.usual_degree",
@@ -80,12 +84,31 @@ WARNINGS: dict[str, tuple[str, str, str]] = {
     "3.6-no-teaching-record": ("eligibility.teaching.missing",
                                "no three-year student-evaluation record", "无近三年学生评教记录"),
     "3.8-expert-multiple": ("eligibility.recommendation.per_expert_per_year",
-                            "a recommending expert recommended more than one person this year; not counted",
-                            "同一举荐专家每年只能举荐1人，超出者不计"),
+                            "a recommending expert recommended more than {per_expert} person(s) this year; not counted",
+                            "同一举荐专家每年只能举荐{per_expert}人，超出者不计"),
     "3.11-relative-on-committee": ("eligibility.conflicts.relatives_barred",
                                    "a near relative sits on this year's appointment bodies and must be replaced",
                                    "近亲属不能担任当年聘任组织成员"),
 }
+
+# the policy numbers the rule and warning texts above name: text.format(**{field: policy value})
+_TEXT_NUMBERS = {
+    "max_percentile": "eligibility.teaching.max_percentile",
+    "extra_post_max_age": "eligibility.exceptional.extra_post_max_age",
+    "min_experts": "eligibility.recommendation.min_experts",
+    "transfer_years": "eligibility.transfer.min_years",
+    "max_recusals": "eligibility.conflicts.max_recusals",
+    "per_expert": "eligibility.recommendation.per_expert_per_year",
+}
+
+
+def rule_text(rule_id: str, policy: Policy | None = None, lang: str = "zh") -> str:
+    """The description of a rule or warning (``lang`` "zh" or "en") with the policy's numbers in it."""
+    pol = policy_or_default(policy)
+    spec = RULES.get(rule_id) or WARNINGS[rule_id]
+    text = (spec[2] if lang == "en" else spec[3]) if rule_id in RULES else (spec[1] if lang == "en" else spec[2])
+    return text.format(**{field: pol.get(path) for field, path in _TEXT_NUMBERS.items()})
+
 
 STAFF_COLUMNS = ("staff_id", "birth_date", "degree", "post_level", "rank_since", "appraisal_1", "appraisal_2",
                  "appraisal_3", "teacher_qualification", "subject_group", "field")
@@ -128,10 +151,11 @@ def rules(policy: Policy | None = None) -> pd.DataFrame:
     rows = []
     for kind, table in (("rule", RULES), ("warning", WARNINGS)):
         for rid, spec in table.items():
-            path, en, zh = (spec[1], spec[2], spec[3]) if kind == "rule" else spec
+            path = spec[1] if kind == "rule" else spec[0]
             prm = pol.param(path)
             rows.append({"rule_id": rid, "kind": kind, "column": spec[0] if kind == "rule" else "",
-                         "clause": f"{prm.document} {prm.clause}", "description": en, "description_zh": zh,
+                         "clause": f"{prm.document} {prm.clause}", "description": rule_text(rid, pol, "en"),
+                         "description_zh": rule_text(rid, pol),
                          "text": prm.text})
     return pd.DataFrame(rows)
 

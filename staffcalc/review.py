@@ -292,6 +292,7 @@ def committee_composition(members: pd.DataFrame, policy: Policy | None = None) -
     sc = pol.get("review.school_committee_experts")
     pm = int(pol.get("review.professors_meeting_min"))
     share = us["admin_share_max"]
+    admin_pct = f"{int(share['numerator']) / int(share['denominator']):.0%}"
     n, prof, adm = g["members"].to_numpy(), g["professors"].to_numpy(), g["admin_post_holders"].to_numpy()
     is_u, is_d, is_s, is_p = (body == "unit_subcommittee"), (body == "discipline_panel"), (body == "school_committee"), (body == "professors_meeting")
     problems = {
@@ -299,7 +300,7 @@ def committee_composition(members: pd.DataFrame, policy: Policy | None = None) -
             is_u & ((g["_dean"].to_numpy() != 1) | (g["_sec"].to_numpy() != 1)),
         f"§21 professors not {us['professors_min']}–{us['professors_max']} / 教授人数不符":
             is_u & ((prof < int(us["professors_min"])) | (prof > int(us["professors_max"]))),
-        "§21 administrative-post holders above 40% / 兼任行政职务者超过40%":
+        f"§21 administrative-post holders above {admin_pct} / 兼任行政职务者超过{admin_pct}":
             is_u & (int(share["denominator"]) * adm > int(share["numerator"]) * n),
         f"§20 panel size not {dp['min']}–{dp['max']} / 学科评议组人数不符":
             is_d & ((n < int(dp["min"])) | (n > int(dp["max"]))),

@@ -157,12 +157,12 @@ def build(run: Run, i: int) -> Part:
         steps.append(step(pol, "3.11 提示：近亲属担任当年聘任组织成员，须更换", True,
                           path="eligibility.conflicts.relatives_barred", status="warning", key="relative_on_committee"))
     failed = [f for f in str(r["failed_rules"]).split("; ") if f]
-    named = [f"{_elig.RULES[f][3]}（{f.split('-')[0]}）" for f in failed]
+    named = [f"{_elig.rule_text(f, pol)}（{f.split('-')[0]}）" for f in failed]
     steps.append(step(pol, "结论：是否符合申报条件", bool(r["eligible"]),
                       arithmetic=("全部条件符合" if not failed else "未满足：" + "、".join(named)),
                       status="pass" if r["eligible"] else "fail", key="eligible"))
     steps += _quota_steps(run, a, post)
-    warned = [f"{_elig.WARNINGS[w][2]}" for w in str(r["warnings"]).split("; ") if w]
+    warned = [_elig.rule_text(w, pol) for w in str(r["warnings"]).split("; ") if w]
     answer = (f"申报{post_zh}岗位：{'符合申报条件' if r['eligible'] else '不符合申报条件'}"
               + (f"，未满足 {'、'.join(named)}（{r['failed_clauses']}）" if failed else "")
               + (f"；提示：{'；'.join(warned)}" if warned else "") + "。")
