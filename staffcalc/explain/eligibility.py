@@ -115,7 +115,8 @@ def build(run: Run, i: int) -> Part:
     rule("3.4 外语条件（§13(三)）", "ok_language", "eligibility.language.exemption_scores",
          [_v(a, c) for c in ("school_language_exam_passed", "national_language_test_passed", "moe_training_certificate",
                              "toefl", "gre", "ielts", "testdaf_level", "tef", "foreign_language_degree",
-                             "overseas_doctorate_certified", "indexed_foreign_papers")], lang,
+                             "overseas_doctorate_certified", "indexed_foreign_papers")
+          if not pd.isna(a[c])], lang,   # test scores only where the person has one
          applies=bool(r["language_applies"]))
     rule("3.5 海外研修经历（§13(四)）", "ok_overseas", "eligibility.overseas.min_months",
          [_v(a, "overseas_months"), _v(a, "field"), _v(a, "subject_group")],

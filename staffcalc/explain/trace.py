@@ -45,6 +45,7 @@ VALUE_ZH = {
     "panel": "领导小组", "teachers": "全体教师", "parents": "家长",
     "items": "项数", "per_item": "每项扣分", "points": "分值", "forfeits_allowance": "扣除当月津贴",
     "self": "自评", "student": "学生测评", "college": "学院测评",
+    "toefl": "TOEFL", "gre": "GRE", "ielts": "IELTS", "testdaf_level": "TestDaF", "tef": "TEF",
 }
 
 
@@ -82,7 +83,8 @@ def fmt(value: Any, unit: str = "") -> str:
             text = f"{float(value):.4f}".rstrip("0").rstrip(".")
             text = "0" if text == "-0" else text
     elif isinstance(value, Mapping):
-        return "，".join(f"{zh(k)} {fmt(v)}" for k, v in value.items())
+        return "，".join(f"{zh(k)}（{fmt(v)}）" if isinstance(v, Mapping) else f"{zh(k)} {fmt(v)}"
+                        for k, v in value.items())
     elif isinstance(value, (list, tuple, set, frozenset)):
         return "、".join(fmt(zh(v)) for v in value) or "（无）"
     else:
