@@ -161,10 +161,12 @@ display(Markdown(
 # %% [markdown]
 # ## 5. 人员明细
 #
-# 默认只显示工号。金额为测算期内合计；提示标记的含义见下表。
+# 默认只显示工号。金额为测算期内合计；服务期、违约与退还各列见 Excel 工作簿“人员明细”；提示标记的条款见下表。
 
 # %%
-nb.show(people.sort_values(["mode", "unit_id", "staff_id"]), limit=30)
+compact = ["staff_id", *(["name"] if names is not None else []), "unit_id", "mode", "degree_sought", "study_start",
+           "study_end", "months_in_horizon", "paid", "withheld", "cover_cost", "study_status", "flags"]
+nb.show(people.sort_values(["mode", "unit_id", "staff_id"])[compact], limit=30)
 flag_legend = pd.DataFrame([(zh, clause) for code, (clause, en, zh, path) in pay.FLAGS.items()],
                            columns=["提示标记", "条款"])
 nb.show(flag_legend)

@@ -37,6 +37,12 @@ ITEM_LABELS = {"senior": "高级岗位上限", "full": "正高岗位", "associat
                **{f"L{lv}": f"{_LEVEL_ZH[lv]}级岗位" for lv in range(2, 8)}}
 
 COLUMNS = ["key", "label", "value", "kind"]
+# The figures the run index (reports/index.html) shows per report, by key.
+INDEX_KEYS = {
+    "post_quotas": ["establishment", "senior_cap", "vacancy_net", "over_senior_cap", "excess_senior"],
+    "appraisal_distribution": ["teachers", "share_0", "removals", "allowance"],
+    "leave_cost_impact": ["fte_away", "balance", "breaches", "breach_liability"],
+}
 
 
 def _frame(rows: list[tuple[str, str, float, str]]) -> pd.DataFrame:

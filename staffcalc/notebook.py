@@ -216,6 +216,8 @@ table.sc-table th { background: #e9eef5; font-weight: 600; text-align: center; v
 table.sc-table td { border-bottom: 1px solid #e3e6ea; padding: 2px 6px; text-align: right; }
 table.sc-table caption { caption-side: top; text-align: left; font-weight: 600; padding: 4px 0; }
 .sc-note { color: #555; font-size: 12px; }
+table.sc-headline { font-size: 15px; }
+table.sc-headline td:nth-child(2) { font-weight: 700; }
 @page { size: A4 landscape; margin: 10mm; }
 @media print {
   body { font-size: 9pt; }
@@ -225,6 +227,7 @@ table.sc-table caption { caption-side: top; text-align: left; font-weight: 600; 
   .jp-OutputArea-child { display: block !important; }
   .jp-OutputPrompt, .jp-InputPrompt { display: none !important; }
   table.sc-table { font-size: 7.5pt; max-width: 100%; table-layout: auto; }
+  table.sc-headline { font-size: 11pt; }
   table.sc-table th, table.sc-table td { padding: 1px 3px; white-space: normal; overflow-wrap: anywhere; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; }
@@ -319,4 +322,4 @@ def show_headline(headline: pd.DataFrame) -> None:
     """Display the headline table (first thing a reader sees)."""
     from IPython.display import display
 
-    display(table(headline_table(headline)))
+    display(table(headline_table(headline)).set_table_attributes('class="sc-table sc-headline"'))

@@ -173,5 +173,5 @@ def test_index_lists_runs_newest_first_and_marks_latest(tmp_path):
     page = path.read_text(encoding="utf-8")
     assert page.index("bbbbbb") < page.index("aaaaaa")            # newest first
     assert "有报告失败" in page and "最新成功运行" in page and "未生成 PDF：未找到 Chromium" in page
-    assert 'href="20261130T100000000Z-aaaaaa/post_quotas/post_quotas.html"' in page and "学科数 3" in page
+    assert 'href="20261130T100000000Z-aaaaaa/post_quotas/post_quotas.html"' in page and "编制数 38" in page
     assert not [p for p in os.listdir(out) if p.endswith(".part")]

@@ -15,13 +15,14 @@ from pathlib import Path
 
 from ..atomic import write_text
 from ..formats import fmt
+from ..headline import INDEX_KEYS
 from . import publish
 
 INDEX = "index.html"
 STATUS_ZH = {"complete": "成功", "failed": "有报告失败"}
 REPORT_ZH = {"post_quotas": "高级岗位核定与岗位结构", "appraisal_distribution": "班主任考核、竞聘与任职",
              "leave_cost_impact": "攻读学位及进修离岗成本"}
-HEADLINE_FIGURES = 4  # per report in the index; the report itself shows all of them
+HEADLINE_FIGURES = 4  # per report without INDEX_KEYS; the report itself shows all of them
 _KIND = {"count": "int", "money": "money", "share": "share", "fte": "float"}
 
 _STYLE = """
@@ -72,9 +73,11 @@ def _report_cell(run_id: str, nb: dict) -> str:
 def _figures(out: Path, run_id: str, nb: dict) -> str:
     path = out / run_id / (nb.get("unit") or "") / nb["name"] / f"{nb['name']}.headline.json"
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))[:HEADLINE_FIGURES]
+        rows = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
+    keys = INDEX_KEYS.get(nb["name"])
+    rows = [r for r in rows if r.get("key") in keys] if keys else rows[:HEADLINE_FIGURES]
     return "<div class='fig'>" + "；".join(
         f"{html.escape(r['label'])} {html.escape(fmt(_KIND.get(r['kind'], 'float'))(r['value']))}" for r in rows
     ) + "</div>"
