@@ -374,6 +374,9 @@ class Policy:
         param_path, keys = self._split(path)
         if _RECORDERS:
             _note_read(param_path)
+        return self._lookup(param_path, keys)
+
+    def _lookup(self, param_path: str, keys: list[str]) -> Any:
         value = self.values[param_path]
         for key in keys:
             value = value[key]
@@ -411,7 +414,7 @@ class Policy:
         for path, new in changes.items():
             head, keys = self._split(path)
             param = self.params[head]
-            old = self.get(path)
+            old = self._lookup(head, keys)  # not a read: overriding a parameter does not make it live
             new = _coerce(path, old, new)
             _check_bounds(path, param, new, is_leaf=not keys)
             if keys:

@@ -69,7 +69,8 @@ def _anchor(path: str) -> str:
 # --------------------------------------------------------------------------------------------
 # pages
 # --------------------------------------------------------------------------------------------
-def _parameter_rows(doc: _policy.Document, path: str, p: _policy.Parameter, readers: tuple[str, ...]) -> list[str]:
+def _parameter_section(path: str, p: _policy.Parameter, readers: tuple[str, ...]) -> list[str]:
+    """``### path`` and a two-column table; each dated value on its own line with its own reference."""
     rows = [("说明 Description", p.description or "")]
     dated = []
     for start, value in p.values:
@@ -78,7 +79,7 @@ def _parameter_rows(doc: _policy.Document, path: str, p: _policy.Parameter, read
         if own is not None:
             entry += f"（{own.document} {own.clause}：{own.text}）"
         dated.append(entry)
-    rows.append(("取值（按生效日期）Value by date", "<br>".join(_cell(d) for d in dated)))
+    rows.append(("取值（按生效日期）Value by date", dated))
     rows.append(("单位 Unit", p.unit))
     rows.append(("条款 Clause", f"{p.document} {p.clause}"))
     rows.append(("原文 Wording", p.text))
@@ -106,7 +107,7 @@ def _parameter_rows(doc: _policy.Document, path: str, p: _policy.Parameter, read
     else:
         rows.append(("使用者 Used by", f"无（仅作说明）none — {p.documentation}" if p.documentation else "无 none"))
     lines = [f"### {path}", "", "| 项目 | 内容 |", "|---|---|"]
-    lines += [f"| {k} | {_cell(v) if k != '取值（按生效日期）Value by date' else v} |" for k, v in rows]
+    lines += [f"| {k} | {'<br>'.join(map(_cell, v)) if isinstance(v, list) else _cell(v)} |" for k, v in rows]
     return lines + [""]
 
 
@@ -127,7 +128,7 @@ def _document_page(doc: _policy.Document, readers: Mapping[str, tuple[str, ...]]
         head.append("")
     body = ["## 参数 Parameters", ""]
     for path, p in doc.parameters.items():
-        body += _parameter_rows(doc, path, p, readers.get(path, ()))
+        body += _parameter_section(path, p, readers.get(path, ()))
     return "\n".join(head + body).rstrip() + "\n"
 
 
