@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import math
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -199,11 +200,19 @@ def _anchors(text: str) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------------------
 # build, write, check
 # --------------------------------------------------------------------------------------------
+@lru_cache(maxsize=4)
+def _readers(data_dir: str, policy_files: tuple) -> dict:
+    """:func:`parameter_use.parameter_readers`, run once per data folder and state of the policy files
+    (``policy_files``: path and modification time of each) in a process."""
+    return parameter_use.parameter_readers(data_dir)
+
+
 def build(docs_dir: str | Path = DOCS_DIR, data_dir: str | Path = parameter_use.DEFAULT_DATA) -> dict[str, str]:
     """``{file name relative to docs/: content}`` for every generated file (the HTML page
     includes the hand-written ``readings.md`` from ``docs_dir``)."""
     docs = _policy.documents()
-    readers = parameter_use.parameter_readers(data_dir)
+    state = tuple((str(d.path), d.path.stat().st_mtime_ns) for d in docs.values())
+    readers = _readers(str(Path(data_dir).resolve()), state)
     pages = {"README.md": _index_page(docs)}
     readings = Path(docs_dir) / READINGS
     if readings.exists():
