@@ -114,7 +114,9 @@ nb.show(category.category_warnings(table))
 total_view = ["unit_id", "unit_name", "disciplines", "establishment", "senior_cap", "full_cap", "associate_cap",
               "occupied_senior", "vacancy_senior", "excess_senior", "excess_establishment", "president_overrides",
               "occupied_intermediate", "occupied_junior"]
-nb.show(totals[total_view], bold_rows=totals["unit_id"] == "ALL")
+school_row = totals["unit_id"] == "ALL"
+totals = totals.assign(unit_id=totals["unit_id"].mask(school_row, ""))  # the school row: 全校合计, no unit code
+nb.show(totals[total_view], bold_rows=school_row)
 
 # %% [markdown]
 # ## 3. 各学科高级岗位上限与在岗人数

@@ -130,7 +130,7 @@ def leave_cost(proj, mode_labels: dict[str, str]) -> pd.DataFrame:
         ("fte_away", "离岗折合全时人数（月平均）", float(m["fte_away"].mean()) if len(m) else 0.0, "fte"),
         *[(f"episodes_{code}", f"{label}人次", int(by_mode.get(code, 0)), "count")
           for code, label in mode_labels.items()],
-        ("withheld", "扣发金额（外聘经费来源）", withheld, "money"),
+        ("withheld", "扣发金额", withheld, "money"),
         ("cover_cost", "外聘代课费用", cover, "money"),
         ("balance", "代课经费结余（+）/缺口（−）", -float(m["gap"].sum()), "money"),
         ("breaches", "未满服务期离职人数", int(proj.obligations["people_in_breach"].sum()), "count"),

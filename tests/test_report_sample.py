@@ -41,7 +41,7 @@ CHROMIUM = find_chromium()
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)")
 # Codes a reader must never see: every enum code with a Chinese label, every flag, rule and warning code.
 CODES = ({str(code) for labels in formats.ENUM_LABELS.values() for code in labels}
-         | set(FLAGS) | set(RULES) | set(WARNINGS) | {"True", "False", "nan", "NaN", "NaT", "<NA>", "None"})
+         | set(FLAGS) | set(RULES) | set(WARNINGS) | {"True", "False", "nan", "NaN", "NaT", "<NA>", "None", "ALL"})
 CODES -= {"P2", "P3"}  # document names, shown on purpose
 
 
