@@ -130,4 +130,5 @@ def test_notebook_post_quotas_reports_a_category_that_disagrees_with_the_program
     assert "学科类别提示" in shown and "学科类别填为A类，按学位授权点应为B类（P6 §9），核岗按B类" in shown
     got = _sheet(tmp_path / "post_quotas.xlsx", "学科岗位核定").set_index("discipline_id").loc[target]
     establishment = int(disc.loc[first, "establishment"])
-    assert got["category"] == "B" and got["senior_cap"] == quotas.senior_cap(establishment, "B")
+    pol = policy_mod.load("2026-09-01")
+    assert got["category"] == "B" and got["senior_cap"] == quotas.senior_cap(establishment, "B", policy=pol)
