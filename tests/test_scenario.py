@@ -462,7 +462,9 @@ def test_exported_file_runs_through_staffcalc_report(tmp_path):
     rc = cli.main(["report", "--config", str(ROOT / "reports.yaml"), "--data", str(DATA), "--out", str(out),
                    "--only", "appraisal_distribution", "--override", str(path), "--quiet"])
     assert rc == 0
-    m = json.loads((out / "latest" / "manifest.json").read_text(encoding="utf-8"))
+    runs = [p for p in out.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")]
+    assert len(runs) == 1 and not (out / "latest").exists()  # a what-if --only run moves no pointer
+    m = json.loads((runs[0] / "manifest.json").read_text(encoding="utf-8"))
     assert m["overrides"]["values"] == EXPORTED
 
 
