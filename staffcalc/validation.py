@@ -11,7 +11,8 @@ one file or the policy in force:
   0…``recruitment.onsite.talk_max`` / ``defence_max``; self-report ≤ ``recruitment.self_report.max``),
   failed items no more than a rubric section has (``appraisal.sections``), bonus/deduction codes in
   the catalogue (``appraisal.bonus`` / ``appraisal.deduction``), direct-grade codes in
-  ``appraisal.direct_grade``, veto reasons in ``recruitment.veto_reasons``;
+  ``appraisal.direct_grade``, veto reasons in ``recruitment.veto_reasons``, self-report scores within
+  their tier or, without one, within some tier (``recruitment.self_report.tiers``);
 * **links between tables** (:data:`LINKS`): every staff number, discipline, unit, application and
   teacher-month a row refers to exists in the table it refers to;
 * **plausibility of dates** relative to the as-of date (:data:`OLDEST_YEARS`,
@@ -270,6 +271,13 @@ def _policy_rules(found: _Found, tables: dict[str, pd.DataFrame], policy: Policy
         found.add("semester_ratings", np.isin(np.arange(len(cell)), bad_rows), "override_codes",
                   "unknown_override_code", f"a direct-grade code not in the policy (appraisal.direct_grade), e.g. "
                   f"{', '.join(known[:3])}", f"含政策未规定的直接定等代码（如 {'、'.join(known[:3])}）", cell)
+    if "recruitment_candidates" in tables and _has(policy, "recruitment.self_report.tiers"):
+        from .scoring import recruitment  # the tier test recruitment_scores raises on (P4 六.1)
+
+        cands = tables["recruitment_candidates"]
+        veto = cands["veto"].fillna(False).to_numpy(dtype=bool) if "veto" in cands else None
+        for mask, column, rule, en, zh in recruitment.self_report_tier_problems(cands, policy, skip=veto):
+            found.add("recruitment_candidates", mask, column, rule, en, zh, cands[column])
     if "recruitment_candidates" in tables and "veto_reason" in tables["recruitment_candidates"]:
         reason = tables["recruitment_candidates"]["veto_reason"]
         known = list(policy.get("recruitment.veto_reasons"))

@@ -331,3 +331,40 @@ def test_sample_round_has_the_boundary_candidates():
     out = scoring.recruitment_scores(elig, POL)
     assert out["veto"].sum() >= 3 and out["tie_unresolved"].any()
     assert out["total"].dropna().duplicated().any()
+
+
+@pytest.mark.parametrize("score, ok", [(7.0, True), (7.5, False), (8.0, True), (4.5, False), (0.0, False)])
+def test_p4_s6_1_an_empty_tier_cell_is_checked_against_every_tier(score, ok):
+    # the tier column is there but this candidate's cell is empty: the score must lie in some tier
+    df = cands({}, {})
+    df["self_report_tier"] = pd.array([2, None], dtype="Int64")
+    df.loc["C1", "self_report"] = score
+    if ok:
+        assert scoring.recruitment_scores(df, POL).loc["C1", "self_report_score"] == score
+    else:
+        with pytest.raises(ScoringInputError, match=r"row C1, column self_report: .*self_report_in_no_tier"):
+            scoring.recruitment_scores(df, POL)
+
+
+def test_p4_s6_1_validation_names_file_and_excel_row_of_a_score_in_no_tier(tmp_path):
+    # staffcalc validate / report check the same rule before any calculation, with the file's Excel row
+    import shutil
+
+    from conftest import DATA
+
+    from staffcalc.validation import validate
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns("README.md"))
+    path = data / "recruitment_candidates.csv"
+    c = pd.read_csv(path, dtype=str, keep_default_na=False)
+    i = int((c["veto"].str.lower().isin(["false", "否", "0"])).to_numpy().argmax())   # a candidate not vetoed
+    j = i + 1 + int((c["veto"].iloc[i + 1:].str.lower().isin(["false", "否", "0"])).to_numpy().argmax())
+    c.loc[i, ["self_report_tier", "self_report"]] = ["", "7.5"]     # no tier, between 二等 and 一等
+    c.loc[j, ["self_report_tier", "self_report"]] = ["1", "7"]      # 一等 but 7
+    c.to_csv(path, index=False)
+    found = validate(data, ["recruitment_candidates"], as_of="2026-09-01").problems
+    tiers = found[found["rule"].str.startswith("self_report")]
+    assert sorted(zip(tiers["row"].astype(int), tiers["rule"])) == sorted(
+        [(i + 2, "self_report_in_no_tier"), (j + 2, "self_report_outside_tier")])
+    assert tiers["file"].str.endswith("recruitment_candidates.csv").all()
+    assert set(tiers["column_zh"]) == {"自主申报得分"}

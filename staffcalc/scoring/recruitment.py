@@ -6,7 +6,7 @@ Six components, 100 points in all, every number from the ``recruitment`` namespa
 component              max   how (P4 六.1–六.6)
 ====================  ====  ==========================================================================
 self_report_score      10    the experts' score, which must lie in its tier (1st 8–10, 2nd 5–7, 3rd 1–4;
-                             without a tier column, in some tier: 7.5 or 4.5 is an input error)
+                             without a tier, in some tier: 7.5 or 4.5 is an input error)
 review_score           15    (35 % panel + 35 % teachers + 30 % parents) ratings 0–100, × 15/100
 achievements_score     10    certificate points; top candidate 10, others 10 × s / max (all 0 if max 0)
 conduct_score           5    monthly appraisal base; top candidate 5, others pro rata, the top taken
@@ -106,21 +106,6 @@ def recruitment_eligibility(df: pd.DataFrame, recruitment_date=None, policy: Pol
 # --------------------------------------------------------------------------------------------
 # Scores
 # --------------------------------------------------------------------------------------------
-def _tier_bounds(df: pd.DataFrame, excluded: np.ndarray, labels: np.ndarray,
-                 policy: Policy) -> tuple[np.ndarray, np.ndarray]:
-    """Score range (inclusive) of each row's ``self_report_tier``; an unknown tier is an error."""
-    tiers = policy.get(f"{NS}.self_report.tiers")
-    tier = df["self_report_tier"].astype(object).map(
-        lambda v: str(int(v)) if isinstance(v, (int, float, np.integer, np.floating)) and not pd.isna(v) else
-        (str(v).strip() if pd.notna(v) else ""))
-    lo = tier.map({k: float(t["min"]) for k, t in tiers.items()}).to_numpy(dtype="float64")
-    hi = tier.map({k: float(t["max"]) for k, t in tiers.items()}).to_numpy(dtype="float64")
-    check(np.isnan(lo) & ~excluded, labels, "self_report_tier", "unknown_tier",
-          f"tier must be one of {list(tiers)} (P4 六.1)", f"自主申报等级应为 {list(tiers)}",
-          df["self_report_tier"].to_numpy())
-    return lo, hi
-
-
 def _candidate_labels(df: pd.DataFrame) -> np.ndarray:
     """Row labels for error messages: the index label, followed by the candidate number (报名号)
     when the frame has a ``candidate_id`` column that is not already the index."""
@@ -138,30 +123,57 @@ def _tier_text(tiers) -> tuple[str, str]:
     return en, zh
 
 
-def _check_self_report_tiers(df: pd.DataFrame, sr: np.ndarray, excluded: np.ndarray, policy: Policy) -> None:
-    """The self-report score must lie in a tier (P4 六.1: 一等为8--10分;二等为5--7分;三等为1--4分).
+def self_report_tier_problems(df: pd.DataFrame, policy: Policy | None = None,
+                              skip=None) -> list[tuple[np.ndarray, str, str, str, str]]:
+    """Rows whose self-report breaks the tiers (P4 六.1: 一等为8--10分;二等为5--7分;三等为1--4分; spec §6),
+    as ``(mask, column, rule, English, Chinese)`` — the one test that :func:`recruitment_scores` raises
+    on and :mod:`staffcalc.validation` reports with file and Excel row.
 
-    With a ``self_report_tier`` column: within that tier's range.  Without it: within *some* tier's
-    range — a score between two tiers (7.5, 4.5) or below the lowest (0) belongs to no tier the
-    experts can award, so it is an input error (spec §6), not a score.  Ranges are inclusive.
+    * ``self_report_tier`` given: the score must lie in that tier's range (inclusive); a tier the
+      policy does not have is ``unknown_tier``;
+    * no tier (no column, or an empty cell): the score must lie in *some* tier's range — a score
+      between tiers (7.5, 4.5) or below the lowest (0) is in no tier the experts can award.
+
+    ``skip`` (mask): rows not checked (vetoed or ineligible candidates); empty scores are not checked here.
     """
-    tiers = policy.get(f"{NS}.self_report.tiers")
+    tiers = policy_or_default(policy).get(f"{NS}.self_report.tiers")
     en, zh = _tier_text(tiers)
-    labels = _candidate_labels(df)
-    given = ~excluded & ~np.isnan(sr)
+    n = len(df)
+    sr = pd.to_numeric(df["self_report"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    skip_rows = np.asarray(skip, dtype=bool) if skip is not None else np.zeros(n, dtype=bool)
+    checked = ~np.isnan(sr) & ~skip_rows
     if "self_report_tier" in df.columns:
-        lo, hi = _tier_bounds(df, excluded, labels, policy)
-        check(((sr < lo) | (sr > hi)) & given, labels, "self_report", "self_report_outside_tier",
-              f"self-report score outside the range of its self_report_tier (P4 六.1: {en})",
-              f"自主申报得分不在所评等级的分数段内（{zh}）", sr)
-        return
-    in_a_tier = np.zeros(len(df), dtype=bool)
+        tier = df["self_report_tier"].astype(object).map(
+            lambda v: str(int(v)) if isinstance(v, (int, float, np.integer, np.floating)) and not pd.isna(v) else
+            (str(v).strip() if pd.notna(v) else ""))  # once per distinct cell value
+        has_tier = (tier != "").to_numpy()
+        lo = tier.map({k: float(t["min"]) for k, t in tiers.items()}).to_numpy(dtype="float64")
+        hi = tier.map({k: float(t["max"]) for k, t in tiers.items()}).to_numpy(dtype="float64")
+    else:
+        has_tier = np.zeros(n, dtype=bool)
+        lo = hi = np.full(n, np.nan)
+    unknown = has_tier & np.isnan(lo)
+    in_a_tier = np.zeros(n, dtype=bool)
     for t in tiers.values():  # over the three tiers, not the rows
         in_a_tier |= (sr >= float(t["min"])) & (sr <= float(t["max"]))
-    check(~in_a_tier & given, labels, "self_report", "self_report_in_no_tier",
-          f"self-report score lies in no tier (P4 六.1: {en}; a score between tiers or outside them is not "
-          f"one the experts can award)", f"自主申报得分不属于任何等级的分数段（{zh}），应由评审专家按等级评分",
-          sr)
+    return [
+        (unknown & ~skip_rows, "self_report_tier", "unknown_tier", f"tier must be one of {list(tiers)} (P4 六.1)",
+         f"自主申报等级应为 {list(tiers)}"),
+        (checked & has_tier & ~unknown & ((sr < lo) | (sr > hi)), "self_report", "self_report_outside_tier",
+         f"self-report score outside the range of its self_report_tier (P4 六.1: {en})",
+         f"自主申报得分不在所评等级的分数段内（{zh}）"),
+        (checked & ~has_tier & ~in_a_tier, "self_report", "self_report_in_no_tier",
+         f"self-report score lies in no tier (P4 六.1: {en}; a score between tiers or outside them is not "
+         f"one the experts can award)", f"自主申报得分不属于任何等级的分数段（{zh}），应由评审专家按等级评分"),
+    ]
+
+
+def _check_self_report_tiers(df: pd.DataFrame, excluded: np.ndarray, policy: Policy) -> None:
+    """Raise for the first tier problem of :func:`self_report_tier_problems`, naming row and candidate."""
+    labels = _candidate_labels(df)
+    for mask, column, rule, en, zh in self_report_tier_problems(df, policy, skip=excluded):
+        if mask.any():
+            check(mask, labels, column, rule, en, zh, df[column].to_numpy())
 
 
 def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
@@ -169,8 +181,9 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
 
     Input, one row per candidate: ``self_report, panel, teachers, parents, achievement_points,
     monthly_base, absenteeism_days, personal_leave_days, sick_leave_days, exam, talk, defence,
-    veto``.  Optional: ``self_report_tier`` (1/2/3; when present, a self-report score outside its
-    tier is an error — without it, a score in no tier, e.g. 7.5, 4.5 or 0, is an error: spec §6),
+    veto``.  Optional: ``self_report_tier`` (1/2/3; when given, a self-report score outside its
+    tier is an error — without it (no column or an empty cell), a score in no tier, e.g. 7.5, 4.5 or 0,
+    is an error: spec §6; :func:`self_report_tier_problems`),
     ``candidate_id`` (named in error messages beside the row), ``round`` (recruitment
     round; normalisation and ranking run within each round — without it, one round),
     ``recruitment_eligible`` (from :func:`recruitment_eligibility`; ineligible candidates are treated like
@@ -205,7 +218,7 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
     # 1. self-report (六.1): the experts' score within its tier
     sr_max = policy.get(f"{NS}.self_report.max")
     sr = col("self_report")
-    _check_self_report_tiers(df, sr, excluded, policy)
+    _check_self_report_tiers(df, excluded, policy)
     check((sr > sr_max) & ~excluded, idx, "self_report", "self_report_range", f"above {sr_max}", f"超过{sr_max}分", sr)
 
     # 2. review (六.2): weighted ratings, exact integer weights, rescaled to the component maximum
@@ -334,4 +347,5 @@ def appoint(scores: pd.DataFrame, openings, policy: Policy | None = None) -> pd.
     return out
 
 
-__all__ = ["age_in_years", "recruitment_eligibility", "recruitment_scores", "appoint", "COMPONENTS"]
+__all__ = ["age_in_years", "recruitment_eligibility", "recruitment_scores", "appoint", "self_report_tier_problems",
+           "COMPONENTS"]
