@@ -220,7 +220,7 @@ def from_tables(tables: Mapping[str, pd.DataFrame], policy: Policy | None = None
         raise ValueError(f"tables missing: {missing} / 缺少数据表")
     slim = {k: tables[k].drop(columns=[c for c in PERSONAL_COLUMNS if c in tables[k].columns]).reset_index(drop=True)
             for k in TABLE_KINDS}
-    slim["staff"] = slim["staff"][[c for c in ("staff_id", "discipline_id", "post_level", "on_establishment")
+    slim["staff"] = slim["staff"][[c for c in ("staff_id", "unit_id", "discipline_id", "post_level", "on_establishment")
                                    if c in slim["staff"].columns]]
     items, events, ratings = slim["appraisal_items"], slim["appraisal_events"], slim["semester_ratings"]
     events = slim["appraisal_events"] = scoring.with_late_material_events(items, events, pol)  # as the report (P5 §4(五)11)
@@ -364,9 +364,12 @@ def _recruitment(base: Baseline, pol: Policy, openings) -> pd.DataFrame:
     key = _stage_key(pol, RECRUITMENT_ELIGIBILITY)
     hit = base.cache.get("eligibility")
     if hit is None or hit[0] != key:
-        hit = (key, scoring.recruitment_eligibility(base.tables["recruitment_candidates"], policy=pol))
+        # indexed by candidate number, so an input error names candidates, not row positions
+        cands = base.tables["recruitment_candidates"]
+        cands = cands.set_index(pd.Index(cands["candidate_id"].astype(str), name=None))
+        hit = (key, scoring.recruitment_eligibility(cands, policy=pol))
         base.cache["eligibility"] = hit
-    return scoring.appoint(scoring.recruitment_scores(hit[1], pol), openings, pol)
+    return scoring.appoint(scoring.recruitment_scores(hit[1], pol), openings, pol).reset_index(drop=True)
 
 
 def _quotas(base: Baseline, pol: Policy, adjustment: Mapping[str, float]) -> pd.DataFrame:

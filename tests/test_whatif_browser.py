@@ -1,10 +1,11 @@
-"""The what-if page in a real browser (issue 7).
+"""The what-if page in a real browser (issues 7, 16).
 
 ``staffcalc whatif --no-browser --port <free port>`` serves ``notebooks/whatif_scoring.ipynb``
 with Voila; headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright's sync API)
-loads it, reads the figures, moves controls the way a user does (typing into a slider's readout,
-arrow keys on a slider handle, a button) and checks each updated figure against the public
-scoring functions for that setting.  Skipped only when ``/usr/bin/chromium`` is absent.
+loads it and works as a planner does: types values (full-width digits, a trailing %), meets a
+refusal beside the control, keeps working on another tab while one entry is refused, moves a
+weight group to 0.1/0.3/0.6, saves a scenario and finds it after a reload, exports and loads the
+file back, downloads the affected list — each figure checked against the public functions.  Skipped only when ``/usr/bin/chromium`` is absent.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import DATA, ROOT
 
@@ -89,22 +91,24 @@ def tables():
                               "disciplines", "staff"])
 
 
+def pol_of(overrides):
+    return policy.load(AS_OF).override(overrides) if overrides else policy.load(AS_OF)
+
+
+def monthly(t, overrides):
+    return scoring.monthly_appraisal(t["appraisal_items"], t["appraisal_events"], pol_of(overrides))
+
+
 def monthly_counts(t, overrides) -> dict[str, int]:
-    pol = policy.load(AS_OF).override(overrides) if overrides else policy.load(AS_OF)
-    grades = scoring.monthly_appraisal(t["appraisal_items"], t["appraisal_events"], pol)["grade"].astype(str)
-    return grades.value_counts().to_dict()
+    return monthly(t, overrides)["grade"].astype(str).value_counts().to_dict()
 
 
-def appointed(t, overrides, openings=10) -> set:
-    pol = policy.load(AS_OF).override(overrides) if overrides else policy.load(AS_OF)
-    elig = scoring.recruitment_eligibility(t["recruitment_candidates"], policy=pol)
-    r = scoring.appoint(scoring.recruitment_scores(elig, pol), openings, pol)
-    return set(r.loc[r["appointed"], "candidate_id"])
+def semester_counts(t, overrides) -> dict[str, int]:
+    return scoring.semester_grades(t["semester_ratings"], pol_of(overrides))["grade"].astype(str).value_counts().to_dict()
 
 
 def senior_cap_total(t, overrides) -> int:
-    pol = policy.load(AS_OF).override(overrides)
-    return int(quotas.quota_table(t["disciplines"], t["staff"], pol)["senior_cap"].sum())
+    return int(quotas.quota_table(t["disciplines"], t["staff"], pol_of(overrides))["senior_cap"].sum())
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,30 +119,46 @@ def text(page, selector: str) -> str:
 
 
 def wait_text(page, selector: str, expected) -> None:
-    """Wait (bounded) until the element's text is ``expected``; fail with what it shows."""
+    """Wait (bounded) until the element's text is ``expected`` (thousands separators ignored)."""
     try:
         page.wait_for_function(
-            "([sel, want]) => { const e = document.querySelector(sel); return e && e.textContent.trim() === want; }",
+            "([sel, want]) => { const e = document.querySelector(sel);"
+            " return e && e.textContent.trim().replaceAll(',', '') === want; }",
             arg=[selector, str(expected)], timeout=WAIT_S * 1000)
     except Exception:
-        pytest.fail(f"{selector} shows {text(page, selector)!r}, expected {expected!r}")
+        shown = text(page, selector) if page.locator(selector).count() else "(absent)"
+        pytest.fail(f"{selector} shows {shown!r}, expected {expected!r}")
 
 
-def type_into_slider(page, css: str, value) -> None:
-    """Set a slider as a user does: click its readout, type the number, press Enter."""
-    readout = page.locator(f".{css} .widget-readout")
-    readout.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(str(value))
-    page.keyboard.press("Enter")
+def wait_contains(page, selector: str, words: str) -> str:
+    try:
+        page.wait_for_function(
+            "([sel, want]) => { const e = document.querySelector(sel); return e && e.textContent.includes(want); }",
+            arg=[selector, words], timeout=WAIT_S * 1000)
+    except Exception:
+        shown = text(page, selector) if page.locator(selector).count() else "(absent)"
+        pytest.fail(f"{selector} shows {shown!r}, expected it to contain {words!r}")
+    return text(page, selector)
+
+
+def type_value(page, css: str, value) -> None:
+    """Type into a control's text box as a user does and press Enter."""
+    box = page.locator(f".{css} input").first
+    box.fill(str(value))
+    box.press("Enter")
 
 
 def open_tab(page, title: str) -> None:
     page.locator(".sc-tabs .lm-TabBar-tab", has_text=title).click()
 
 
+def load_page(page, url: str) -> None:
+    page.goto(url, timeout=WAIT_S * 1000)
+    page.wait_for_selector(".sc-monthly-excellent-count", timeout=WAIT_S * 1000)
+
+
 @needs_chromium
-def test_whatif_page_recomputes_in_the_browser(server):
+def test_whatif_page_as_a_planner_uses_it(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     t = tables()
@@ -149,75 +169,132 @@ def test_whatif_page_recomputes_in_the_browser(server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             requests: list[str] = []
             page.on("request", lambda r: requests.append(r.url))
-            page.goto(server["url"], timeout=WAIT_S * 1000)
-            page.wait_for_selector(".sc-monthly-excellent-count", timeout=WAIT_S * 1000)
+            load_page(page, server["url"])
 
             # 1. the baseline figure as the public functions compute it (P5 §3: 优秀 ≥ 90)
-            assert int(text(page, ".sc-monthly-excellent-count")) == base["优秀"]
-            assert int(text(page, ".sc-monthly-fail-count")) == base["不合格"]
+            assert int(text(page, ".sc-monthly-excellent-count").replace(",", "")) == base["优秀"]
             assert int(text(page, ".sc-monthly-changed-count")) == 0
 
-            # 2. 优秀 cut-off 90 → 85 typed into the slider's readout
-            setting = {"appraisal.grade_bands.优秀": 85}
-            want = monthly_counts(t, setting)
-            type_into_slider(page, "sc-p-appraisal-grade_bands-excellent", 85)
-            wait_text(page, ".sc-monthly-excellent-count", want["优秀"])
-            assert int(text(page, ".sc-monthly-good-count")) == want["良好"]
-            assert int(text(page, ".sc-monthly-excellent-base")) == base["优秀"]  # baseline stays beside it
-            assert int(text(page, ".sc-monthly-changed-count")) == base["良好"] - want["良好"]  # 良好 → 优秀 only
+            # 2. an out-of-range value is refused beside the control, not clamped to 0
+            type_value(page, "sc-p-appraisal-sections-S2c-per_item", "-5")
+            msg = wait_contains(page, ".sc-msg-appraisal-sections-S2c-per_item", "超出允许范围")
+            assert "0–100" in msg and "未应用" in msg
+            assert int(text(page, ".sc-monthly-fail-count").replace(",", "")) == base["不合格"]
+            type_value(page, "sc-p-appraisal-sections-S2c-per_item", "4")  # back to the policy value
+            page.wait_for_function("() => !document.querySelector('.sc-msg-appraisal-sections-S2c-per_item')"
+                                   ".textContent.trim()", timeout=WAIT_S * 1000)
 
-            # 3. S2b per-item deduction 2 → 3 with the arrow key on the slider handle
-            setting["appraisal.sections.S2b.per_item"] = 3
-            want = monthly_counts(t, setting)
-            page.locator(".sc-p-appraisal-sections-S2b-per_item .noUi-handle").focus()
-            page.keyboard.press("ArrowRight")
-            wait_text(page, ".sc-p-appraisal-sections-S2b-per_item .widget-readout", "3")
-            wait_text(page, ".sc-monthly-fail-count", want["不合格"])
-            assert int(text(page, ".sc-monthly-excellent-count")) == want["优秀"]
-
-            # 4. weights that do not sum to 1: the PolicyError text in the page, no traceback
-            type_into_slider(page, "sc-p-appraisal-composite_weights-self", "0.25")
-            page.wait_for_selector(".sc-error", timeout=WAIT_S * 1000)
-            message = text(page, ".sc-error")
-            assert "权重之和须为 1" in message and "Traceback" not in page.content()
-            type_into_slider(page, "sc-p-appraisal-composite_weights-self", "0.20")
-            page.wait_for_selector(".sc-error", state="detached", timeout=WAIT_S * 1000)
-
-            # 5. recruitment: exam maximum 25 → 60 moves candidates across the appointment line (P4 六.7)
-            open_tab(page, "班主任竞聘")
-            rec = {"recruitment.exam.max": 60}
-            crossed = appointed(t, {}) ^ appointed(t, rec)
-            assert crossed  # the sample has someone to move
-            type_into_slider(page, "sc-p-recruitment-exam-max", 60)
-            wait_text(page, ".sc-recruit-crossed-count", len(crossed))
-
-            # 6. quotas: category A senior ratio 0.65 → 0.70 (P6 §9), caps summed over disciplines
+            # 3. an invalid weight on the appraisal tab; the post-quota tab still changes correctly
+            type_value(page, "sc-p-appraisal-composite_weights-self", "0.9")
+            wait_contains(page, ".sc-msg-appraisal-composite_weights-self", "不能超过 1")
+            page.wait_for_selector(".sc-stale-appraisal", timeout=WAIT_S * 1000)
             open_tab(page, "岗位设置")
             wait_text(page, ".sc-quota-cap-total-base", senior_cap_total(t, {}))
-            type_into_slider(page, "sc-p-quotas-senior_ratio-A", "0.70")
-            wait_text(page, ".sc-quota-cap-total", senior_cap_total(t, {"quotas.senior_ratio.A": 0.7}))
+            type_value(page, "sc-p-quotas-senior_ratio-C", "40%")
+            ratio = {"quotas.senior_ratio.C": 0.4}
+            wait_text(page, ".sc-quota-cap-total", senior_cap_total(t, ratio))
+            assert page.locator(".sc-stale-quotas").count() == 0
+            assert page.locator(".sc-stale-appraisal").count() == 1  # still marked 未更新
+            listed = text(page, ".sc-overrides")
+            assert "C 类学科高级岗位比例" in listed and "自我评价权重" not in listed
 
-            # 7. export: the file the page names holds exactly the settings made above
+            # 4. weights 0.2/0.3/0.5 → 0.1/0.3/0.6: type one, the third follows; no error on the way
+            open_tab(page, "班主任考核")
+            weights = {"appraisal.composite_weights.self": 0.1, "appraisal.composite_weights.college": 0.6}
+            want_sem = semester_counts(t, weights)
+            type_value(page, "sc-p-appraisal-composite_weights-self", "0.1")
+            wait_text(page, ".sc-follow-value", "0.6")
+            page.wait_for_selector(".sc-stale-appraisal", state="detached", timeout=WAIT_S * 1000)
+            assert text(page, ".sc-msg-appraisal-composite_weights-self") == ""
+            wait_text(page, ".sc-semester-excellent-count", want_sem.get("优秀", 0))
+            assert int(text(page, ".sc-semester-fail-count")) == want_sem.get("不合格", 0)
+
+            # 5. a cut-off typed with full-width digits (Chinese IME)
+            setting = {"appraisal.grade_bands.优秀": 85, **weights, **ratio}
+            want = monthly_counts(t, setting)
+            type_value(page, "sc-p-appraisal-grade_bands-excellent", "８５")
+            wait_text(page, ".sc-monthly-excellent-count", want['优秀'])
+
+            # 6. save the scenario under a name; export it
+            page.locator(".sc-scenario-name input").fill("方案甲")
+            page.locator(".sc-save").click()
+            wait_text(page, ".sc-saved-name", "方案甲")
             page.locator(".sc-export").click()
             page.wait_for_selector(".sc-export-path", timeout=WAIT_S * 1000)
             exported = Path(text(page, ".sc-export-path"))
             assert exported.parent == server["out"].resolve()
-            assert policy.load_overrides(exported) == {**setting, **rec, "quotas.senior_ratio.A": 0.7}
+            assert policy.load_overrides(exported) == setting
 
-            # 8. nothing but the Font Awesome stylesheet is requested from outside this machine
+            # 7. the affected list downloaded as Excel equals staffcalc's own computation
+            open_tab(page, "受影响名单")
+            page.locator(".sc-download").click()
+            page.wait_for_selector(".sc-download-link", timeout=WAIT_S * 1000)
+            with page.expect_download(timeout=WAIT_S * 1000) as dl:
+                page.locator(".sc-download-link").click()
+            book_path = tmp_path / "affected.xlsx"
+            dl.value.save_as(book_path)
+            book = pd.read_excel(book_path, sheet_name=None)
+            m_base, m_new = monthly(t, {}), monthly(t, setting)
+            moved = ((m_base["score"] != m_new["score"]) | (m_base["grade"].astype(str) != m_new["grade"].astype(str))
+                     | (m_base["allowance"] != m_new["allowance"])).to_numpy()
+            months = book["班主任（月考核）"]
+            assert list(zip(months["工号"], months["月份"])) == list(
+                zip(m_new.loc[moved, "staff_id"], m_new.loc[moved, "period"]))
+            assert list(months["情景等次"]) == list(m_new.loc[moved, "grade"].astype(str))
+            money = book["金额"].set_index("项目")
+            assert money.loc["班主任津贴合计（元，全部月份）", "变化"] == m_new["allowance"].sum() - m_base["allowance"].sum()
+            assert int(money.loc["高级岗位上限合计（个）", "变化"]) == senior_cap_total(t, setting) - senior_cap_total(t, {})
+
+            # 8. a reload keeps the saved scenario; loading it gives the same figures
+            page.reload()
+            page.wait_for_selector(".sc-monthly-excellent-count", timeout=WAIT_S * 1000)
+            assert int(text(page, ".sc-monthly-excellent-count").replace(",", "")) == base["优秀"]
+            page.locator(".sc-saved select").select_option(label="方案甲")
+            page.locator(".sc-load").click()
+            wait_text(page, ".sc-monthly-excellent-count", want['优秀'])
+            wait_text(page, ".sc-follow-value", "0.6")
+            assert page.locator(".sc-p-appraisal-grade_bands-excellent input").input_value() == "85"
+
+            # 9. back to the baseline, then the exported file loaded back reproduces the figures
+            page.locator(".sc-reset").click()
+            wait_text(page, ".sc-monthly-excellent-count", base['优秀'])
+            with page.expect_file_chooser(timeout=WAIT_S * 1000) as chooser:
+                page.locator(".sc-upload").click()
+            chooser.value.set_files(str(exported))
+            wait_text(page, ".sc-monthly-excellent-count", want['优秀'])
+            wait_text(page, ".sc-semester-excellent-count", semester_counts(t, setting).get("优秀", 0))
+            open_tab(page, "岗位设置")
+            wait_text(page, ".sc-quota-cap-total", senior_cap_total(t, setting))
+
+            # 10. at 1024 px the quota table keeps its lines (no one-character-per-line wrapping)
+            page.set_viewport_size({"width": 1024, "height": 900})
+            page.wait_for_timeout(500)
+            heights = page.eval_on_selector_all(".sc-quota-summary th, .sc-quota-summary td",
+                                                "els => els.map(e => e.getBoundingClientRect().height)")
+            assert heights and max(heights) < 40, max(heights)
+            page.screenshot(path=str(server["out"] / "whatif-1024.png"), full_page=True)
+
+            # 11. nothing but the Font Awesome stylesheet is requested from outside this machine
             outside = [u for u in requests if not u.startswith("http://127.0.0.1")
-                       and not u.startswith("ws://127.0.0.1") and not u.startswith("data:")]
+                       and not u.startswith("ws://127.0.0.1") and not u.startswith("data:")
+                       and not u.startswith("blob:")]
             assert all(ALLOWED_EXTERNAL.match(u) for u in outside), outside
 
-            # 9. privacy: no staff or candidate name anywhere in the page (staff_id / candidate_id only)
-            content = page.evaluate("document.body.textContent")
+            # 12. privacy and no internal text on any tab: no names, no parameter paths, no Python values
+            content = ""
+            for title in ("班主任考核", "班主任竞聘", "岗位设置", "受影响名单", "情景比较"):
+                open_tab(page, title)
+                content += page.evaluate("document.body.innerText")
             names = read_tables(DATA, ["staff"])["staff"]["name"].tolist() + \
                 t["recruitment_candidates"]["name"].tolist()
-            assert "T0000" in content  # staff ids are shown …
-            assert not [n for n in names if len(n) >= 2 and n in content]  # … names are not
+            assert "T0000" in content and "R2026-" in content
+            assert not [n for n in names if len(n) >= 2 and n in content]
+            for internal in ("appraisal.", "quotas.", "recruitment.", "{'", "True", "False", "Traceback", "null",
+                             "NaN"):
+                assert internal not in content, internal
         finally:
             browser.close()
 
