@@ -60,6 +60,7 @@ from .whatif_state import ScenarioStore, Setting, read_exported
 TABS = ("appraisal", "recruitment", "quotas")
 TAB_TITLES = ("班主任考核", "班主任竞聘", "岗位设置", "受影响名单", "情景比较")
 CURRENT = "（当前设置）"
+STORE_POLL_S = 1.5  # how often a page looks for scenarios saved elsewhere (another page, before a preheated load)
 BASELINE = "（基准）"
 
 # Component maxima that rescale a component score (P4 六.2–六.5) — offered on the page.
@@ -259,6 +260,7 @@ class WhatIfApp:
         self.policy = baseline.policy
         self.out_dir = Path(out_dir)
         self.store = ScenarioStore(self.out_dir)
+        self._stamp_read = self._store_stamp()  # before the lists are read: a save meanwhile is seen
         self.chart_enabled = chart
         self.setting = Setting()
         self.refused: dict[str, str] = {}
@@ -304,6 +306,37 @@ class WhatIfApp:
             self.apply(initial if isinstance(initial, Setting) else Setting(overrides=dict(initial)))
         else:
             self._render()
+        self._watch = self._start_watch()
+
+    def _start_watch(self):
+        """Keep the saved-scenario lists current: a page may be built before it is opened (Voila's
+        preheated kernels) and other pages may save scenarios into the same output folder."""
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not inside a kernel's event loop (tests, scripts)
+            return None
+        return loop.create_task(self._watch_store())
+
+    async def _watch_store(self) -> None:
+        """Poll the scenario file; refresh the lists when it changed since they were read (the page
+        asks the kernel for the widgets' state when it connects, so a preheated page gets them)."""
+        import asyncio
+
+        last = self._stamp_read
+        while True:
+            await asyncio.sleep(STORE_POLL_S)
+            stamp = self._store_stamp()
+            if stamp != last:
+                last = stamp
+                self._refresh_saved()
+
+    def _store_stamp(self):
+        try:
+            return self.store.path.stat().st_mtime_ns
+        except OSError:
+            return None
 
     # -- layout --------------------------------------------------------------------------------
     def _row(self, controls, results):
@@ -597,9 +630,10 @@ class WhatIfApp:
 
     def _refresh_saved(self, select: str = "") -> None:
         opts = self._saved_options()
+        keep = self.saved.value
         self.saved.options = opts
-        if select:
-            self.saved.value = select
+        values = [v for _, v in opts]
+        self.saved.value = select if select in values else (keep if keep in values else "")
         for dd in (self.compare_a, self.compare_b):
             keep = dd.value
             dd.options = [(CURRENT, CURRENT)] + opts[1:]
@@ -838,7 +872,8 @@ class WhatIfApp:
         for i, g in enumerate(new.index):
             key = grade_key(g, len(new) - 1 - i)
             b, n = int(base[g]), int(new[g])
-            rows.append([_esc(g), _span(f"sc-{kind}-{key}-base", _num(b)), _span(f"sc-{kind}-{key}-count", _num(n)),
+            # plain digits (no separators): scripts read these figures (benchmarks/whatif_page.py)
+            rows.append([_esc(g), _span(f"sc-{kind}-{key}-base", b), _span(f"sc-{kind}-{key}-count", n),
                          _delta(n, b, f"sc-{kind}-{key}-delta"), f"{100 * b / tb:.1f}%" if tb else "—",
                          f"{100 * n / tn:.1f}%" if tn else "—"])
         return _table(["等次", f"基准（{unit}）", f"情景（{unit}）", "变化", "基准占比", "情景占比"], rows,

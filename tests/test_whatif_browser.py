@@ -252,6 +252,12 @@ def test_whatif_page_as_a_planner_uses_it(server, tmp_path):
             page.reload()
             page.wait_for_selector(".sc-monthly-excellent-count", timeout=WAIT_S * 1000)
             assert int(text(page, ".sc-monthly-excellent-count").replace(",", "")) == base["优秀"]
+            try:
+                page.wait_for_function("() => Array.from(document.querySelectorAll('.sc-saved select option'))"
+                                       ".some(o => o.textContent === '方案甲')", timeout=WAIT_S * 1000)
+            except Exception:
+                shown = page.eval_on_selector(".sc-saved select", "e => Array.from(e.options).map(o => o.textContent)")
+                pytest.fail(f"after the reload the saved scenarios are {shown}")
             page.locator(".sc-saved select").select_option(label="方案甲")
             page.locator(".sc-load").click()
             wait_text(page, ".sc-monthly-excellent-count", want['优秀'])
