@@ -21,7 +21,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from . import eligibility, leave_cost, pay, quotas, review, scoring, study_eligibility
+from . import eligibility, leave_cost, pay, quotas, review, scoring, study_eligibility, whatif_affected
 from . import policy as _policy
 from .io import read_tables
 
@@ -43,6 +43,7 @@ def run_calculations(tables: Mapping[str, pd.DataFrame], pol: _policy.Policy) ->
     first = disciplines["discipline_id"].iloc[0]
     out["quota_table_president"] = quotas.quota_table(disciplines, staff, pol, president_override={first: 10})
     out["level_summary"] = quotas.level_summary(table, pol)
+    out["senior_post_cost"] = whatif_affected.senior_post_cost(int(table["senior_cap"].sum()), pol)  # what-if page
     out["eligibility"] = result = eligibility.eligibility(
         tables["applicants"], staff, pol, as_of=day, recommendations=tables["recommendations"],
         committee_members=tables["committee_members"], relatives=tables["relatives"])

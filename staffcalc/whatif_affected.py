@@ -204,6 +204,12 @@ def pay_difference(r: Result) -> float:
     return float(r.policy.get(PAY_DIFFERENCE))
 
 
+def senior_post_cost(extra_posts, policy) -> float:
+    """Annual pay cost of ``extra_posts`` more senior posts (P6 §9 caps; yuan): posts × the planning
+    assumption ``quotas.senior_post_pay_difference``."""
+    return extra_posts * float(policy.get(PAY_DIFFERENCE))
+
+
 def money(baseline: Baseline, r: Result) -> pd.DataFrame:
     """Money effects with their change: allowance total (P5; spec §5.7 assumption amounts) and the
     annual pay cost of the senior posts a ratio change adds (P6 §9 caps × the pay assumption)."""
@@ -214,7 +220,7 @@ def money(baseline: Baseline, r: Result) -> pd.DataFrame:
     rows = [
         ("班主任津贴合计（元，全部月份）", b.allowance_total, r.allowance_total),
         ("高级岗位上限合计（个）", float(b.quotas["senior_cap"].sum()), float(r.quotas["senior_cap"].sum())),
-        ("新增高级岗位年度薪酬差额（元，规划假设）", 0.0, posts * pay),
+        ("新增高级岗位年度薪酬差额（元，规划假设）", 0.0, senior_post_cost(posts, r.policy)),
     ]
     out = pd.DataFrame(rows, columns=["项目", "基准", "情景"])
     out["变化"] = out["情景"] - out["基准"]
@@ -249,7 +255,7 @@ def by_unit(baseline: Baseline, r: Result, months: pd.DataFrame, semesters: pd.D
     out["基准高级岗位上限"] = caps["基准"].reindex(names).fillna(0).astype(int)
     out["情景高级岗位上限"] = caps["情景"].reindex(names).fillna(0).astype(int)
     out["新增高级岗位"] = out["情景高级岗位上限"] - out["基准高级岗位上限"]
-    out["新增岗位年度薪酬差额（元，规划假设）"] = out["新增高级岗位"] * pay_difference(r)
+    out["新增岗位年度薪酬差额（元，规划假设）"] = senior_post_cost(out["新增高级岗位"], r.policy)
     changed = (out["受影响班主任（人）"] > 0) | (out["津贴变化（元）"] != 0) | (out["上限变化的学科（个）"] > 0)
     return out[changed].reset_index()
 
@@ -274,5 +280,5 @@ def excel_bytes(sheets: dict[str, pd.DataFrame], settings: pd.DataFrame | None =
     return buf.getvalue()
 
 
-__all__ = ["PAY_DIFFERENCE", "by_unit", "candidates", "disciplines", "everything", "excel_bytes", "label", "money",
+__all__ = ["PAY_DIFFERENCE", "senior_post_cost", "by_unit", "candidates", "disciplines", "everything", "excel_bytes", "label", "money",
            "teacher_months", "teacher_semesters", "units"]
