@@ -724,7 +724,10 @@ class WhatIfApp:
         except Exception as exc:  # noqa: BLE001 - ExplainError and calculation errors: shown, not raised
             self.explain_html.value = f'<p class="sc-error">无法生成解释单：{_esc(message_zh(exc))}</p>'
             return
-        self.explain_html.value = f'<div class="sc-scroll sc-explanation">{trace.to_html()}</div>'
+        # the sheet is a whole HTML document with its own print styles: framed, so they stay inside
+        self.explain_html.value = (f'<iframe class="sc-explanation" title="解释单 {_esc(who)}" '
+                                   f'srcdoc="{html.escape(trace.to_html(), quote=True)}" '
+                                   'style="width: 100%; height: 520px; border: 1px solid #ccc;"></iframe>')
 
     def compare(self, _=None) -> None:
         """Two settings (saved scenarios or the current one) side by side with the baseline."""

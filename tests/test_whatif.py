@@ -356,24 +356,29 @@ def test_no_internal_text_and_no_personal_names(app):
     assert not [i for i in staff["id_number"].astype(str) if i in page]
 
 
-def test_explanation_sheet_of_a_changed_candidate_uses_the_applied_setting(app, monkeypatch):
-    """The 解释单 button asks staffcalc explain for that person under the applied setting (scenario
-    policy and openings) and shows its sheet — or, if explain cannot build it, its Chinese message."""
+def test_explanation_sheets_of_changed_people_use_the_applied_setting(app, monkeypatch):
+    """The 解释单 box asks staffcalc explain for that person under the applied setting (scenario
+    policy and openings) and shows the sheet, framed so its print styles stay inside."""
     from staffcalc import explain
 
     calls = []
     real = explain.explain
     monkeypatch.setattr(explain, "explain", lambda *a, **k: calls.append((a, k)) or real(*a, **k))
     assert app.enter("recruitment.exam.max", "60") and app.enter("openings", "8")
-    cid = app.affected["竞聘人员"]["报名号"].iloc[0]
-    app.explain_id.value = cid
+    assert app.enter("appraisal.grade_bands.优秀", "85")
+    for who in (app.affected["竞聘人员"]["报名号"].iloc[0], app.affected["班主任（月考核）"]["工号"].iloc[0]):
+        calls.clear()
+        app.explain_id.value = who
+        app.show_explanation()
+        (args, kwargs), = calls
+        assert args[1] == who and kwargs["policy"].get("recruitment.exam.max") == 60
+        assert kwargs["policy"].get("appraisal.grade_bands.优秀") == 85 and kwargs["parameters"] == {"openings": 8}
+        shown = app.explain_html.value
+        assert shown.startswith('<iframe class="sc-explanation"') and f"解释单 {who}" in shown
+        assert "无法生成解释单" not in shown and "Traceback" not in shown
+    app.explain_id.value = "X-NOBODY"
     app.show_explanation()
-    (args, kwargs), = calls
-    assert args[1] == cid and kwargs["policy"].get("recruitment.exam.max") == 60
-    assert kwargs["parameters"] == {"openings": 8}
-    shown = app.explain_html.value
-    assert (cid in shown and "sc-explanation" in shown) or "无法生成解释单" in shown
-    assert "Traceback" not in shown
+    assert "无法生成解释单" in app.explain_html.value
 
 
 def test_charts_draw_headless(tmp_path):
