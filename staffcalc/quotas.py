@@ -284,6 +284,18 @@ def full_associate_split(senior: np.ndarray, share, rounding: str) -> tuple[np.n
 # --------------------------------------------------------------------------------------------
 # quota table (spec §2.5)
 # --------------------------------------------------------------------------------------------
+def occupies_post(staff: pd.DataFrame, policy: Policy | None = None) -> np.ndarray:
+    """Which roster rows occupy a capped post (``quotas.occupancy_basis``: the staff on the
+    establishment, or everyone) — a boolean array."""
+    basis = policy_or_default(policy).get("quotas.occupancy_basis")
+    if basis == "on_establishment":
+        require_columns(staff, ["on_establishment"], "table staff")
+        return booleans(staff, "on_establishment", table="staff")
+    if basis == "all_staff":
+        return np.ones(len(staff), dtype=bool)
+    raise QuotaError(f"quotas.occupancy_basis: unknown basis {basis!r}")
+
+
 def quota_table(
     disciplines: pd.DataFrame,
     staff: pd.DataFrame,
@@ -328,14 +340,7 @@ def quota_table(
     d["category"] = categories["category"]
 
     # -- occupancy over the whole roster first (every staff row must name a known discipline)
-    basis = pol.get("quotas.occupancy_basis")
-    if basis == "on_establishment":
-        require_columns(staff, ["on_establishment"], "table staff")
-        counted = booleans(staff, "on_establishment", table="staff")
-    elif basis == "all_staff":
-        counted = np.ones(len(staff), dtype=bool)
-    else:
-        raise QuotaError(f"quotas.occupancy_basis: unknown basis {basis!r}")
+    counted = occupies_post(staff, pol)
     pos = pd.Index(d["discipline_id"].astype(str)).get_indexer(staff["discipline_id"].astype(str))
     unknown = pos < 0
     if unknown.any():

@@ -1,7 +1,9 @@
 """``python -m staffcalc.sample --seed 2026 --staff 3000 --out data [--format csv|parquet] [--as-of DATE]``
 
 Generates the synthetic sample institution and writes one file per table into ``--out``
-(progress on stderr).  Exit status 0 on success, 2 for bad arguments, 1 when generation fails.
+(progress on stderr), and the boundary fixture set of :mod:`staffcalc.sample.boundary` into
+``--out/boundary`` (CSV only; ``--no-boundary`` skips it).  Exit status 0 on success, 2 for bad
+arguments, 1 when generation fails.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
-from . import DEFAULT_AS_OF, DEFAULT_SEED, DEFAULT_STAFF, FORMATS, generate, write
+from . import DEFAULT_AS_OF, DEFAULT_SEED, DEFAULT_STAFF, FORMATS, boundary, generate, write
 
 
 def _non_negative(text: str) -> int:
@@ -48,6 +51,8 @@ def parser() -> argparse.ArgumentParser:
                    help=f"number of staff (default {DEFAULT_STAFF}; 1000000 for benchmarks)")
     p.add_argument("--out", required=True, help="output folder, e.g. data")
     p.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or parquet (benchmarks)")
+    p.add_argument("--no-boundary", action="store_true",
+                   help="do not write the boundary fixture set into OUT/boundary")
     p.add_argument("--as-of", type=_date, default=DEFAULT_AS_OF,
                    help=f"reference date of the sample (default {DEFAULT_AS_OF.isoformat()})")
     return p
@@ -66,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             progress("warning: no domain generator is available yet; nothing to write")
             return 1
         paths = write(tables, args.out, args.format, progress=progress)
+        if not args.no_boundary and args.format == "csv":
+            progress(f"writing the boundary fixture set to {Path(args.out) / 'boundary'}")
+            boundary.write(Path(args.out) / "boundary", args.as_of)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

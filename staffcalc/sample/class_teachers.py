@@ -42,6 +42,11 @@ CLASS_TEACHER_SHARE = 0.07
 MIN_CLASS_TEACHERS = 200
 N_CANDIDATES = 45
 MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6)
+# Sample shape (not policy), calibrated so that about 20–35 % of teacher-months are 优秀, a few
+# 不合格, with visible differences between units: item failures per teacher ~ Beta, a factor per unit.
+ITEM_FAILURE_BETA = (15.0, 85.0)
+UNIT_SPREAD = 0.2
+INCIDENT_SCALE = 0.4
 
 # Sample frequencies (not policy): probability per teacher-month, mean extra count (Poisson) and
 # the months in which the event can happen (None = any).
@@ -173,14 +178,18 @@ def _monthly(rng, roster: pd.DataFrame, pol, as_of) -> tuple[pd.DataFrame, pd.Da
     sid = np.repeat(roster["staff_id"].to_numpy(), m)
     period = np.tile(np.array(per, dtype=object), n)
     month = np.tile(np.array(MONTHS), n)
-    propensity = np.repeat(rng.beta(1.2, 18.0, size=n), m)
+    # units differ (how strictly a college inspects, how demanding its classes are): one factor per
+    # unit scales every teacher's item failures and incidents; teachers differ inside a unit
+    units, unit_code = np.unique(roster["unit_id"].to_numpy(dtype=str), return_inverse=True)
+    strict = np.repeat(rng.lognormal(0.0, UNIT_SPREAD, size=units.size)[unit_code], m)
+    propensity = np.minimum(np.repeat(rng.beta(*ITEM_FAILURE_BETA, size=n), m) * strict, 1.0)
     items = pd.DataFrame({"staff_id": sid, "period": period})
     for s in secs.itertuples(index=False):
         items[s.column] = rng.binomial(s.section_items, propensity).astype(np.int64)
 
     known = set(catalogue(pol)["code"])
     pieces = []
-    care = np.repeat(rng.lognormal(0.0, 0.5, size=n), m)  # some classes have more incidents
+    care = np.repeat(rng.lognormal(0.0, 0.5, size=n), m) * strict * INCIDENT_SCALE  # some classes have more
     for code, prob, extra, months in EVENT_FREQUENCIES:
         if code not in known:
             continue

@@ -30,6 +30,8 @@ MIN_EPISODES = 100
 SHARE_DEGREE = 0.8         # share of episodes that are degree study
 SHARE_APPLYING = 0.01
 MIN_APPLICATIONS = 20
+MAX_DEGREE_AGE = 45        # people who start a master's or doctorate are younger than this (sample shape)
+MAX_FURTHER_AGE = 55       # likewise for further study
 
 # Monthly pay by post level 1..13 (yuan): basic salary, allowances, award performance, basic
 # performance bonus, campus performance, welfare.
@@ -64,10 +66,20 @@ def generate(rng: np.random.Generator, tables: dict[str, pd.DataFrame], n_staff:
     }
 
 
+def _age_below(staff: pd.DataFrame, as_of: np.datetime64, years: int) -> np.ndarray:
+    """Whether each person is younger than ``years`` on ``as_of``."""
+    return staff["birth_date"].to_numpy(dtype="datetime64[ns]") > _years(np.array([as_of]), -years)[0]
+
+
 def _episodes(rng: np.random.Generator, staff: pd.DataFrame, as_of: np.datetime64) -> pd.DataFrame:
+    # degree study is for people under MAX_DEGREE_AGE, further study under MAX_FURTHER_AGE (sample shape)
     on_est = staff["on_establishment"].to_numpy(dtype=bool)
     doctor = staff["degree"].astype("object").to_numpy() == "doctorate"
-    seekers, doctors = np.flatnonzero(on_est & ~doctor), np.flatnonzero(on_est & doctor)
+    # and starts two years or more after the hire date (P1 §3.3)
+    settled = staff["hire_date"].to_numpy(dtype="datetime64[ns]") <= _years(np.array([as_of]), -3)[0]
+    on_est_degree = on_est & settled & _age_below(staff, as_of, MAX_DEGREE_AGE)
+    on_est = on_est & settled & _age_below(staff, as_of, MAX_FURTHER_AGE)
+    seekers, doctors = np.flatnonzero(on_est_degree & ~doctor), np.flatnonzero(on_est & doctor)
     n = min(len(seekers) + len(doctors), max(MIN_EPISODES, int(round(SHARE_STUDYING * len(staff)))))
     # About 80% degree study (people without a doctorate), the rest further study.
     n_seek = min(len(seekers), max(n - len(doctors), int(round(SHARE_DEGREE * n))))
@@ -92,6 +104,8 @@ def _episodes(rng: np.random.Generator, staff: pd.DataFrame, as_of: np.datetime6
     start_year = as_of.astype("datetime64[Y]").astype(np.int64) + 1970 + rng.choice(
         np.arange(-6, 2), size=n, p=[0.08, 0.12, 0.15, 0.17, 0.17, 0.15, 0.1, 0.06])
     start_year[forced] = as_of.astype("datetime64[Y]").astype(np.int64) + 1970 - 1
+    hired = people["hire_date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[Y]").astype(np.int64) + 1970
+    start_year = np.maximum(start_year, hired + 2)
     start = _sept_first(start_year)
     spring = (mode == "further_study") & (rng.random(n) < 0.5)
     start = np.where(spring, start - 6, start).astype("datetime64[ns]")
@@ -171,7 +185,7 @@ def _episodes(rng: np.random.Generator, staff: pd.DataFrame, as_of: np.datetime6
 
 def _applications(rng: np.random.Generator, staff: pd.DataFrame, as_of: np.datetime64) -> pd.DataFrame:
     held = staff["degree"].astype("object").to_numpy()
-    pool = np.flatnonzero(held != "doctorate")
+    pool = np.flatnonzero((held != "doctorate") & _age_below(staff, as_of, MAX_DEGREE_AGE))
     n = min(len(pool), max(MIN_APPLICATIONS, int(round(SHARE_APPLYING * len(staff)))))
     rows = np.sort(rng.choice(pool, size=n, replace=False))
     people = staff.iloc[rows].reset_index(drop=True)

@@ -15,6 +15,7 @@ from .base import Check, Column, Table
 APPRAISAL_RESULTS = ("优秀", "合格", "基本合格", "不合格")
 DEGREES = ("doctorate", "master", "bachelor", "none")
 POSTS = ("full", "associate", "intermediate", "junior")
+SEXES = ("男", "女")
 SUBJECT_GROUPS = ("general", "university_english", "foreign_language", "pe", "military", "art", "ancient_studies")
 FIELDS = ("science", "humanities_social")
 EXPERT_TYPES = ("overseas_full_professor", "domestic_level_2_plus", "other")
@@ -71,6 +72,8 @@ STAFF = Table(
         Column("name", "姓名", "str", "Name (personal data: never shown in reports by default)"),
         Column("id_number", "身份证号", "str", "ID number (personal data: never shown in reports)",
                required=False, nullable=True),
+        Column("sex", "性别", "str", "男 or 女: with the birth date it gives the statutory retirement month (N1); "
+               "needed by the post outlook", allowed=SEXES, required=False),
         Column("unit_id", "单位代码", "str", "Unit code (see disciplines)"),
         Column("discipline_id", "学科代码", "str", "Discipline code (see disciplines)"),
         Column("birth_date", "出生日期", "date", "Date of birth"),
