@@ -56,11 +56,11 @@ def _result(name: str, title: str, **kw) -> dict:
 def prepare(quick: bool, only: list[str]) -> dict:
     s = sizes(quick)
     made = {}
-    need = set(only) if only else {"appraisal", "appraisal_rowwise", "quota", "leave_cost", "dask"}
+    need = set(only) if only else {"appraisal", "appraisal_rowwise", "quota", "outlook", "leave_cost", "dask"}
     t0 = time.perf_counter()
     if need & {"appraisal", "appraisal_rowwise"}:
         made["teacher_months"] = [str(p) for p in data.teacher_month_files(s["teacher_months"])]
-    if need & {"quota", "leave_cost"}:
+    if need & {"quota", "outlook", "leave_cost"}:
         made["quota"] = [str(p) for p in data.quota_files(s["staff"])]
     if "leave_cost" in need:
         made["leave"] = str(data.leave_file(s["leave"], roster_staff=s["staff"]))
@@ -322,6 +322,54 @@ def fig_quota(quick: bool) -> dict:
 
 
 # --------------------------------------------------------------------------------------------
+# 2b. multi-year post outlook (retirements, posts released, projected vacancies)
+# --------------------------------------------------------------------------------------------
+OUTLOOK_YEARS = 5
+
+
+def fig_outlook(quick: bool) -> dict:
+    from staffcalc import outlook, quotas, retirement
+
+    s = sizes(quick)
+    pol = _policy()
+    disc_p, staff_p = data.quota_files(s["staff"])
+    disc, staff = pd.read_parquet(disc_p), pd.read_parquet(staff_p)
+    _say(f"  outlook: {len(staff):,} staff, {len(disc):,} disciplines, {OUTLOOK_YEARS} years")
+    out_t = measure(lambda: outlook.outlook(disc, staff, pol, years=OUTLOOK_YEARS))
+    quota_t = measure(lambda: quotas.quota_table(disc, staff, pol))
+    o = outlook.outlook(disc, staff, pol, years=OUTLOOK_YEARS)
+    # the checks: a direct count of retirement months per period against the outlook's totals
+    month = retirement.retirement_month(staff["birth_date"], staff["sex"], policy=pol).astype(np.int64)
+    period = (month - np.datetime64(data.AS_OF, "M").astype(np.int64)) // 12 + 1
+    senior = np.isin(staff["post_level"].to_numpy(), quotas.capped_levels(pol)["senior"]) \
+        & quotas.occupies_post(staff, pol)
+    direct = np.bincount(np.clip(period, 1, OUTLOOK_YEARS + 1), minlength=OUTLOOK_YEARS + 2)[1:OUTLOOK_YEARS + 1]
+    direct_senior = np.bincount(np.clip(period[senior], 1, OUTLOOK_YEARS + 1),
+                                minlength=OUTLOOK_YEARS + 2)[1:OUTLOOK_YEARS + 1]
+    per_year = o.levels.groupby("outlook_year")["retirements"].sum().to_numpy()
+    senior_year = o.senior.groupby("outlook_year")["released_senior"].sum().to_numpy()
+    last = o.senior[o.senior["outlook_year"] == OUTLOOK_YEARS]
+    base = quotas.quota_table(disc, staff, pol)
+    checks = {
+        "retirements_per_year_equal_a_direct_count": per_year.tolist() == direct.tolist(),
+        "senior_posts_released_equal_a_direct_count": senior_year.tolist() == direct_senior.tolist(),
+        "final_vacancy_is_cap_minus_occupied_plus_released": int(last["projected_vacancy_senior"].sum())
+        == int(base["vacancy_senior"].sum()) + int(direct_senior.sum()),
+    }
+    ratio = out_t["best_s"] / quota_t["best_s"]
+    return _result(
+        "outlook", f"Post outlook for {len(staff):,} staff over {OUTLOOK_YEARS} years",
+        metrics={"staff": len(staff), "disciplines": len(disc), "years": OUTLOOK_YEARS, "outlook": out_t,
+                 "quota_table": quota_t, "outlook_over_quota_table": ratio,
+                 "retirements_per_year": direct.tolist(), "senior_released_per_year": direct_senior.tolist()},
+        checks=checks,
+        targets=[target(f"outlook, {len(staff):,} staff × {OUTLOOK_YEARS} years", out_t["best_s"], "<", 2.0, "s"),
+                 target("outlook / one quota table on the same roster", ratio, "<=", 3.0, "×",
+                        "the outlook is one quota table plus the retirement months and two bincounts")],
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # 3. leave-cost projection
 # --------------------------------------------------------------------------------------------
 def fig_leave_cost(quick: bool) -> dict:
@@ -422,7 +470,7 @@ def fig_whatif(quick: bool) -> dict:
 
 
 FIGURES = {"prepare": None, "appraisal": fig_appraisal, "appraisal_rowwise": fig_appraisal_rowwise,
-           "quota": fig_quota, "leave_cost": fig_leave_cost, "whatif": fig_whatif}
+           "quota": fig_quota, "outlook": fig_outlook, "leave_cost": fig_leave_cost, "whatif": fig_whatif}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,8 +3,8 @@
 Runs each figure in a fresh Python process (:func:`benchmarks.memory.run_isolated`), prints it with
 its targets (PASS/MISS), its correctness checks and the machine load, and writes every number to a
 JSON file (default ``bench-data/bench-results.json``).  Figures: ``appraisal`` (pipeline, numpy
-floor, row-by-row reference), ``quota``, ``leave_cost``, ``report`` (the report engine against the
-old ways), ``whatif`` (recompute), ``whatif_page`` (the served page in Chromium), ``dask``.
+floor, row-by-row reference), ``quota``, ``outlook``, ``leave_cost``, ``report`` (the report engine against
+the old ways), ``whatif`` (recompute), ``whatif_page`` (the served page in Chromium), ``dask``.
 
 Exit code 0 when every figure ran and every correctness check held (a MISS on a performance
 target is reported, not an error: timings on a shared machine vary); 1 otherwise.
@@ -26,9 +26,9 @@ from .figures import FULL, MEMORY_LIMIT_MB, QUICK
 from .memory import run_isolated
 from .timing import load, target
 
-ORDER = ("appraisal", "appraisal_rowwise", "quota", "leave_cost", "report", "whatif", "whatif_page", "dask")
+ORDER = ("appraisal", "appraisal_rowwise", "quota", "outlook", "leave_cost", "report", "whatif", "whatif_page", "dask")
 ALIASES = {"appraisal": ("appraisal", "appraisal_rowwise"), "rowwise": ("appraisal_rowwise",)}
-MEMORY_FIGURES = ("appraisal", "quota", "leave_cost", "dask")
+MEMORY_FIGURES = ("appraisal", "quota", "outlook", "leave_cost", "dask")
 TIMEOUT_S = 1800
 
 
@@ -72,6 +72,13 @@ def _lines(r: dict) -> list[str]:
         out.append(f"quota_table  {_t(m['quota_table'])}")
         out.append(f"quota_totals {_t(m['quota_totals'])}")
         out.append(f"both         {_t(m['table_and_totals'])}; {m['over_quota_disciplines']:,} disciplines over quota")
+    elif name == "outlook":
+        out.append(f"inputs       {m['staff']:,} staff, {m['disciplines']:,} disciplines, {m['years']} years")
+        out.append(f"outlook      {_t(m['outlook'])}")
+        out.append(f"quota_table  {_t(m['quota_table'])} — the outlook takes {m['outlook_over_quota_table']:.1f}× "
+                   f"one quota table")
+        out.append(f"retirements  per year {m['retirements_per_year']}; senior posts released "
+                   f"{m['senior_released_per_year']}")
     elif name == "leave_cost":
         out.append(f"inputs       {m['people']:,} study-leave episodes, {m['months']} months, "
                    f"{m['person_months_away']:,} person-months away")
@@ -198,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
 
     results: dict[str, dict] = {}
-    prep_only = [f for f in wanted if f in ("appraisal", "appraisal_rowwise", "quota", "leave_cost", "dask")]
+    prep_only = [f for f in wanted if f in ("appraisal", "appraisal_rowwise", "quota", "outlook", "leave_cost", "dask")]
     if prep_only:
         print(f"\n[0] preparing inputs in {data.BENCH_DATA} (generated once, then reused) …", flush=True)
         args = (["--quick"] if a.quick else []) + [x for f in prep_only for x in ("--only", f)]

@@ -12,12 +12,12 @@
   vacancies at the end of the period, assuming no other change (no promotion, hire or departure);
 * ``units`` and ``levels`` — the same summed per unit and per post level (the school's rows).
 
-Occupancy and caps come from :func:`staffcalc.quotas.quota_table` — once on the roster and once per
-period on the people who retire in it — so the outlook counts posts by the same rules as the quota
-table.  A what-if flows through the policy: ``policy.override({"quotas.senior_ratio.B": 0.55})``
+Caps and current occupancy come from :func:`staffcalc.quotas.quota_table`; the posts released are
+counted with the same rules (:func:`staffcalc.quotas.occupies_post` for who holds a capped post,
+:func:`staffcalc.quotas.capped_levels` for the levels counted against each cap).  A what-if flows through the policy: ``policy.override({"quotas.senior_ratio.B": 0.55})``
 changes the caps, ``{"retirement.flexible.assumed_months": 12}`` or the other ``retirement.*``
-assumptions change who retires when.  Vectorised: one retirement-month computation over the roster,
-one ``bincount``, and ``years + 1`` quota tables (the loop runs over years, never over people).
+assumptions change who retires when.  Vectorised: one quota table, one retirement-month computation
+over the roster and two ``bincount`` calls; no loop over people or years.
 """
 
 from __future__ import annotations
@@ -27,11 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .checks import RuleInputError, policy_or_default
 from .dates import as_date
 from .policy import Policy
-from .quotas import ALL_LEVELS, occupies_post, quota_table, require_columns
+from .quotas import ALL_LEVELS, capped_levels, occupies_post, quota_table, require_columns
 from .retirement import retirement_month
 
 DEFAULT_YEARS = 5
@@ -54,14 +56,15 @@ class Outlook:
 
 
 def periods(as_of: dt.date, years: int = DEFAULT_YEARS) -> pd.DataFrame:
-    """The twelve-month periods: ``outlook_year`` 1…years, first and last month, a label."""
+    """The twelve-month periods: ``outlook_year`` 1…years, ``outlook_period`` (a label such as
+    2026-09至2027-08), ``outlook_start`` and ``outlook_end`` (first and last month)."""
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 1:
         raise OutlookError(f"years: {years!r} must be a whole number of at least 1 / 展望年数须为正整数")
     start = np.datetime64(as_of, "M") + 12 * np.arange(years)
     end = start + 11
     label = [f"{s}至{e}" for s, e in zip(start.astype(str), end.astype(str))]
-    return pd.DataFrame({"outlook_year": np.arange(1, years + 1), "period": label,
-                         "period_start": start.astype(str), "period_end": end.astype(str)})
+    return pd.DataFrame({"outlook_year": np.arange(1, years + 1), "outlook_period": label,
+                         "outlook_start": start.astype(str), "outlook_end": end.astype(str)})
 
 
 def outlook(
@@ -91,40 +94,38 @@ def outlook(
     month = retirement_month(staff["birth_date"], staff["sex"], staff["post_level"], policy=pol)
     offset = month.astype(np.int64) - np.datetime64(day, "M").astype(np.int64)
     year_of = np.maximum(offset // 12 + 1, 1)                # already past retirement: the first period
-    leaving = year_of <= years
+    pos = _positions(staff["discipline_id"], base["discipline_id"])
+    keep = (year_of <= years) & (pos >= 0)                    # pos < 0: a discipline outside `unit`
+    level = staff["post_level"].to_numpy(np.int64)
+    retire = _count(pos, year_of, level, keep, len(base), years)                         # everyone
+    released = _count(pos, year_of, level, keep & occupies_post(staff, pol), len(base), years)  # posts
 
-    # every retirement, by discipline, level and period (a count, no rule)
-    d_ids = base["discipline_id"].astype(str)
-    pos = pd.Index(d_ids).get_indexer(staff["discipline_id"].astype(str))
-    keep = leaving & (pos >= 0)                               # quota_table checked the ids; pos < 0: other units
-    nlev = ALL_LEVELS[-1] + 1
-    key = (pos[keep] * years + (year_of[keep] - 1)) * nlev + staff["post_level"].to_numpy(np.int64)[keep]
-    retire = np.bincount(key, minlength=len(base) * years * nlev).reshape(len(base), years, nlev)
-    counted = occupies_post(staff, pol)
-    key_c = (pos[keep & counted] * years + (year_of[keep & counted] - 1)) * nlev \
-        + staff["post_level"].to_numpy(np.int64)[keep & counted]
-    released = np.bincount(key_c, minlength=len(base) * years * nlev).reshape(len(base), years, nlev)
-
-    # the posts released per capped group: the quota table of the people who leave in each period
-    rel = {g: np.zeros((len(base), years), dtype=np.int64) for g in _GROUPS}
-    for k in range(years):                                    # a handful of periods
-        gone = staff[leaving & (year_of == k + 1)]
-        t = quota_table(disciplines, gone, pol, **quota_args)
-        for g in _GROUPS:
-            rel[g][:, k] = t[f"occupied_{g}"].to_numpy()
-
+    # posts released per capped group: the levels whose holders count against each cap (P6 §9, §11)
+    rel = {g: released[:, :, lv].sum(axis=2) for g, lv in capped_levels(pol).items()}
     info = base[["unit_id", "unit_name", "discipline_id", "discipline_name", "category"]]
     senior = _senior(base, info, per, rel)
-    by_level = _by_level(info, per, retire, released)
-    return Outlook(periods=per, by_level=by_level, senior=senior, units=_units(senior),
-                   levels=_levels(by_level, per))
+    return Outlook(periods=per, by_level=_by_level(info, per, retire, released), senior=senior,
+                   units=_units(senior), levels=_levels(per, retire, released, pol.get("quotas.level_groups")))
+
+
+def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """Position of each value in ``keys`` (−1 if absent), hashed by Arrow rather than Python objects."""
+    found = pc.index_in(pa.array(values.astype(str)), value_set=pa.array(keys.astype(str)))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _count(pos, year_of, level, mask, n_disc: int, years: int) -> np.ndarray:
+    """(discipline, period, level) counts of the rows in ``mask`` — one ``bincount``."""
+    nlev = ALL_LEVELS[-1] + 1
+    key = (pos[mask] * years + (year_of[mask] - 1)) * nlev + level[mask]
+    return np.bincount(key, minlength=n_disc * years * nlev).reshape(n_disc, years, nlev)
 
 
 def _senior(base: pd.DataFrame, info: pd.DataFrame, per: pd.DataFrame, rel: dict) -> pd.DataFrame:
     n, years = len(base), len(per)
     out = info.loc[np.repeat(np.arange(n), years)].reset_index(drop=True)
     out.insert(5, "outlook_year", np.tile(per["outlook_year"].to_numpy(), n))
-    out.insert(6, "period", np.tile(per["period"].to_numpy(dtype=object), n))
+    out.insert(6, "outlook_period", np.tile(per["outlook_period"].to_numpy(dtype=object), n))
     over = np.zeros(n * years, dtype=bool)
     for g in _GROUPS:
         cap = base[f"{g}_cap"].to_numpy()
@@ -143,7 +144,7 @@ def _by_level(info: pd.DataFrame, per: pd.DataFrame, retire: np.ndarray, release
     d, k, lv = np.nonzero(retire)                             # only the cells with someone leaving
     out = info.iloc[d].reset_index(drop=True)
     out["outlook_year"] = per["outlook_year"].to_numpy()[k]
-    out["period"] = per["period"].to_numpy(dtype=object)[k]
+    out["outlook_period"] = per["outlook_period"].to_numpy(dtype=object)[k]
     out["post_level"] = lv
     out["retirements"] = retire[d, k, lv]
     out["posts_released"] = released[d, k, lv]
@@ -154,16 +155,21 @@ def _units(senior: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in senior.columns if c.startswith(("released_", "projected_occupied_", "projected_vacancy_"))
             or c in {f"{g}_cap" for g in _GROUPS}]
     t = senior.assign(projected_disciplines_over_cap=senior["projected_over_cap"].astype(np.int64))
-    return (t.groupby(["unit_id", "unit_name", "outlook_year", "period"], sort=True, as_index=False)
+    return (t.groupby(["unit_id", "unit_name", "outlook_year", "outlook_period"], sort=True, as_index=False)
             [cols + ["projected_disciplines_over_cap"]].sum())
 
 
-def _levels(by_level: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
-    """Posts released and retirements per post level and period for the whole school (zeros kept)."""
-    grid = pd.MultiIndex.from_product([per["outlook_year"], ALL_LEVELS], names=["outlook_year", "post_level"])
-    t = (by_level.groupby(["outlook_year", "post_level"])[["retirements", "posts_released"]].sum()
-         .reindex(grid, fill_value=0).reset_index())
-    return per[["outlook_year", "period"]].merge(t, on="outlook_year")
+def _levels(per: pd.DataFrame, retire: np.ndarray, released: np.ndarray, groups: dict) -> pd.DataFrame:
+    """Retirements and posts released per period and post level (with its group of
+    ``quotas.level_groups``; none for a level outside them) for the whole school, zeros kept."""
+    years, levels = len(per), np.array(ALL_LEVELS)
+    out = per.loc[np.repeat(np.arange(years), levels.size), ["outlook_year", "outlook_period"]].reset_index(drop=True)
+    out["post_level"] = np.tile(levels, years)
+    group_of = {lv: g for g, lvs in groups.items() for lv in lvs}
+    out["level_group"] = out["post_level"].map(group_of).astype(object)
+    out["retirements"] = retire.sum(axis=0)[:, levels].ravel()
+    out["posts_released"] = released.sum(axis=0)[:, levels].ravel()
+    return out
 
 
 def parameters_used(policy: Policy | None = None) -> pd.DataFrame:

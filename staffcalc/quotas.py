@@ -296,6 +296,17 @@ def occupies_post(staff: pd.DataFrame, policy: Policy | None = None) -> np.ndarr
     raise QuotaError(f"quotas.occupancy_basis: unknown basis {basis!r}")
 
 
+def capped_levels(policy: Policy | None = None) -> dict[str, list[int]]:
+    """Post levels whose holders count against the full-senior, associate and senior caps (P6 §9,
+    §11): the level groups of ``quotas.level_groups``; level 1 (outside the 2:3:5 ratio) counts only
+    when ``quotas.level_1_in_senior_cap``."""
+    pol = policy_or_default(policy)
+    groups, lratios = pol.get("quotas.level_groups"), pol.get("quotas.level_ratios")
+    l1_counts = bool(pol.get("quotas.level_1_in_senior_cap"))
+    full = [lv for lv in groups["full"] if l1_counts or lv in lratios["full"]["levels"]]
+    return {"full": full, "associate": list(groups["associate"]), "senior": full + list(groups["associate"])}
+
+
 def quota_table(
     disciplines: pd.DataFrame,
     staff: pd.DataFrame,
@@ -413,7 +424,7 @@ def quota_table(
     def occ_of(levels):
         return occ[:, list(levels)].sum(axis=1) if len(levels) else np.zeros(n, dtype=np.int64)
 
-    full_levels = [lv for lv in groups["full"] if l1_counts or lv not in (set(groups["full"]) - set(lratios["full"]["levels"]))]
+    full_levels = capped_levels(pol)["full"]
     occupied = {g: occ_of(groups[g]) for g in groups}
     occupied["full"] = occ_of(full_levels)
     outside_ratio = [lv for lv in groups["full"] if lv not in lratios["full"]["levels"]]  # level 1

@@ -44,10 +44,9 @@ check = partial(_checks.check, error=RetirementError)
 def _months(values, what: str, index) -> np.ndarray:
     """Months since 1970-01 (int64) of a date column, array or scalar; a missing date is an error."""
     s = values if isinstance(values, pd.Series) else pd.Series(np.atleast_1d(values))
-    d = pd.to_datetime(s, errors="coerce")
-    check(d.isna().to_numpy(), index, what, "missing_date", "missing or not a date", "缺少日期或日期格式错误",
-          table="staff")
-    return d.to_numpy().astype("datetime64[M]").astype(np.int64)
+    d = s.to_numpy() if pd.api.types.is_datetime64_any_dtype(s.dtype) else pd.to_datetime(s, errors="coerce").to_numpy()
+    check(np.isnat(d), index, what, "missing_date", "missing or not a date", "缺少日期或日期格式错误", table="staff")
+    return d.astype("datetime64[M]").astype(np.int64)
 
 
 def _month_number(text: str) -> int:
@@ -66,13 +65,16 @@ def retirement_month(birth_date, sex, post_level=None, *, policy: Policy | None 
     index = birth_date.index if isinstance(birth_date, pd.Series) else None
     birth = _months(birth_date, "birth_date", index)
     n = birth.size
-    sex = pd.Series(np.broadcast_to(np.asarray(sex, dtype=object), (n,)) if np.ndim(sex) == 0
-                    else np.asarray(sex, dtype=object))
+    if np.ndim(sex) == 0:
+        sex = np.full(n, sex, dtype=object)
+    sex = sex if isinstance(sex, pd.Series) else pd.Series(np.asarray(sex, dtype=object))
     if sex.size != n:
         raise RetirementError(f"sex: {sex.size} values for {n} birth dates / 性别与出生日期数量不一致")
-    known = sex.isin(SEXES).to_numpy()
-    check(~known, index, "sex", "allowed", f"not one of {list(SEXES)}", "性别须为男或女", sex.to_numpy(), table="staff")
-    man = (sex == MEN).to_numpy()
+    man = (sex == MEN).fillna(False).to_numpy(dtype=bool)
+    known = man | (sex == WOMEN).fillna(False).to_numpy(dtype=bool)
+    if not known.all():   # the values are converted for the message only
+        check(~known, index, "sex", "allowed", f"not one of {list(SEXES)}", "性别须为男或女", sex.to_numpy(),
+              table="staff")
 
     if post_level is not None:
         level = np.broadcast_to(np.asarray(post_level, dtype=np.int64), (n,))

@@ -274,11 +274,12 @@ def test_benchmark_runs_end_to_end_in_quick_mode(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     res = json.loads(out.read_text(encoding="utf-8"))
     figs = res["figures"]
-    for name in ("appraisal", "appraisal_rowwise", "quota", "leave_cost", "report", "whatif", "dask"):
+    for name in ("appraisal", "appraisal_rowwise", "quota", "outlook", "leave_cost", "report", "whatif", "dask"):
         assert name in figs and "error" not in figs[name], name
         assert all(figs[name].get("checks", {}).values()), (name, figs[name].get("checks"))
         assert figs[name]["maxrss_mb"] > 0
     assert figs["appraisal_rowwise"]["metrics"]["rows_checked"] == 20_000
-    assert {t["figure"] for t in res["targets"]} >= {"appraisal", "appraisal_rowwise", "quota", "leave_cost", "dask"}
+    assert {t["figure"] for t in res["targets"]} >= {"appraisal", "appraisal_rowwise", "quota", "outlook", "leave_cost",
+                                                     "dask"}
     assert "PASS" in proc.stdout or "MISS" in proc.stdout
     assert "load average" in proc.stdout

@@ -53,7 +53,7 @@ def senior(o, disc):
 
 def test_periods_are_twelve_months_from_the_as_of_month():
     p = periods(dt.date(2026, 9, 1), 3)
-    assert p["period"].tolist() == ["2026-09至2027-08", "2027-09至2028-08", "2028-09至2029-08"]
+    assert p["outlook_period"].tolist() == ["2026-09至2027-08", "2027-09至2028-08", "2028-09至2029-08"]
     with pytest.raises(OutlookError, match="years"):
         periods(dt.date(2026, 9, 1), 0)
 

@@ -314,8 +314,11 @@ def test_cli_runs_as_a_module_and_files_read_back_without_errors(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "generating institution" in result.stderr
-    files = sorted(out.iterdir())
+    files = sorted(out.glob("*.csv"))
     assert {"disciplines.csv", "staff.csv"} <= {p.name for p in files}
+    assert {p.name for p in (out / "boundary").iterdir()} == {
+        "README.md", "disciplines.csv", "staff.csv", "applicants.csv", "recommendations.csv",
+        "committee_members.csv", "relatives.csv"}
     by_file = {(t.file or f"{k}.csv"): k for k, t in schemas.TABLES.items()}
     for path in files:
         df = read_table(path, by_file[path.name])  # raises InputError listing any problem

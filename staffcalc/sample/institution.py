@@ -99,7 +99,7 @@ OVER_CAP_SHARE = 0.17        # disciplines holding more senior posts than their 
 OVER_ESTABLISHMENT_UNITS = 0.12
 WOMEN_SHARE = 0.46
 MIN_AGE = 24
-TERM_YEARS = 4               # P6 §29 (shapes the sample: appointments start on 1 January)
+CAREER_NOISE_YEARS = 5.0     # spread of the career score around age (years)
 
 
 def _d(s: str) -> np.datetime64:
@@ -251,7 +251,7 @@ def _staff(rng, disc: pd.DataFrame, groups, fields, unit_of, n: int, as_of: dt.d
     n_disc = len(disc)
     n_units = int(unit_of.max()) + 1
     w = rng.lognormal(0.0, 0.55, n_disc) * rng.lognormal(0.0, 0.3, n_units)[unit_of]
-    di = np.sort(rng.choice(n_disc, size=n, p=w / w.sum()))
+    di = rng.choice(n_disc, size=n, p=w / w.sum())
     on_est = rng.random(n) < 0.94
     sex, birth = _ages(rng, n, as_of, pol)
     today = np.datetime64(as_of, "D")
@@ -269,7 +269,7 @@ def _staff(rng, disc: pd.DataFrame, groups, fields, unit_of, n: int, as_of: dt.d
 
     # levels: rank the staff on the establishment of each discipline by a career score
     counts = _level_counts(rng, count, est, disc["category"].to_numpy())
-    score = age + rng.normal(0.0, 3.0, n)
+    score = age + rng.normal(0.0, CAREER_NOISE_YEARS, n)    # some reach a level early, some late
     order = np.lexsort((-score, ~on_est, di))          # by discipline, on establishment first, senior first
     start = np.searchsorted(di[order], np.arange(n_disc))
     rank = np.empty(n, dtype=np.int64)
@@ -290,7 +290,8 @@ def _staff(rng, disc: pd.DataFrame, groups, fields, unit_of, n: int, as_of: dt.d
     p_doc = np.where(young, np.array([0.95, 0.9, 0.75, 0.3])[group], np.array([0.7, 0.55, 0.35, 0.15])[group])
     p_doc = np.where(age < 28, 0.0, p_doc)
     ud = rng.random(n)
-    deg = np.where(ud < p_doc, 0, np.where((age >= 50) & (ud > 0.93) | (age < 25), 2, 1))
+    bachelor = (age < 25) | (ud > np.where(age >= 50, 0.93, np.where(group >= 2, 0.88, 1.0)))   # a few lecturers
+    deg = np.where(ud < p_doc, 0, np.where(bachelor, 2, 1))
     degree = _pick(["doctorate", "master", "bachelor"], deg)
     degree_age = np.array([28.0, 25.0, 22.0])[deg] + rng.uniform(0, 4, n) * np.array([1.0, 0.6, 0.4])[deg]
     moved = rng.random(n) < 0.15                       # came from another institution mid-career
@@ -333,9 +334,6 @@ def _staff(rng, disc: pd.DataFrame, groups, fields, unit_of, n: int, as_of: dt.d
         "teacher_qualification": rng.random(n) < 0.985,
         "rank_since": rank_since.astype("datetime64[ns]"),
     })
-    shuffle = rng.permutation(n)                       # staff numbers not in discipline order
-    staff = staff.iloc[shuffle].reset_index(drop=True)
-    staff["staff_id"] = _codes("T", np.arange(1, n + 1), 7)
     return staff, est
 
 

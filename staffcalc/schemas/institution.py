@@ -310,6 +310,24 @@ LABELS = {
     "appeal_deadline": "申诉截止日期",
     "answer_deadline": "答复截止日期",
     "term_end": "聘期结束日期",
+    # post outlook (staffcalc.outlook; retirement ages N1)
+    "outlook_year": "展望年度（第几年）",
+    "outlook_period": "期间",
+    "outlook_start": "起始月份",
+    "outlook_end": "截止月份",
+    "retirements": "退休人数",
+    "posts_released": "释放岗位数",
+    "released_senior": "释放高级岗位数",
+    "released_full": "释放正高级岗位数",
+    "released_associate": "释放副高级岗位数",
+    "projected_occupied_senior": "期末预计高级在岗人数",
+    "projected_occupied_full": "期末预计正高级在岗人数",
+    "projected_occupied_associate": "期末预计副高级在岗人数",
+    "projected_vacancy_senior": "期末预计高级岗位空额",
+    "projected_vacancy_full": "期末预计正高级岗位空额",
+    "projected_vacancy_associate": "期末预计副高级岗位空额",
+    "projected_over_cap": "期末预计超岗",
+    "projected_disciplines_over_cap": "期末预计超岗学科数",
 }
 for _lv, _zh in _LEVEL_ZH.items():
     LABELS[f"occupied_L{_lv}"] = f"{_zh}级在岗人数"
