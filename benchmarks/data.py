@@ -8,7 +8,7 @@
   :data:`~staffcalc.sample.class_teachers.MONTHLY_CASES` (scores of exactly 90, 89, 80, 60, 59, the
   section floors, 109, −20, forfeited allowances) overwrite the first teachers' months.
 * :func:`quota_inputs` — disciplines and the staff roster of :func:`staffcalc.sample.institution.generate`
-  (1,000,000 staff → 10,000 disciplines).
+  (1,000,000 staff → 9,364 disciplines in 2,631 units).
 * :func:`leave_records` — a study-leave register of :func:`staffcalc.sample.study_leave.generate`
   drawn from a roster of ``n / 0.04`` people resampled from the quota roster, with ``unit_id``.
 * :func:`write_teacher_month_chunks` — the chunked Parquet dataset for the Dask figure: chunk ``k``

@@ -6,6 +6,8 @@ Modules (each cites the clauses it encodes; the domain spec is shared/spec/polic
     quotas             senior-post caps, level splits, quota table (P6 §8–§11)
     category           a discipline's category from its degree programmes (P6 §9)
     eligibility        who may apply for a post (P6 §12–§17, §38–§39)
+    retirement         statutory retirement month from birth month and sex (N1, 2024 decision)
+    outlook            retirements, posts released and projected senior vacancies by year
     review             quorum, votes, peer review, committees, appeals (P6 §19–§31)
     scoring            class-teacher appraisal, recruitment, duty rules (P2–P5)
     pay                study-leave pay, refunds, further-study costs, breach liability (P1 §7–§16)
@@ -19,7 +21,7 @@ Modules (each cites the clauses it encodes; the domain spec is shared/spec/polic
     plots, export      CJK fonts for charts; Excel with Chinese headers
     explain            one person's figures step by step, for review and appeal (复核/申诉)
     report, cli        report runs on a pool of warm papermill workers; the ``staffcalc`` command
-    sample             the synthetic institution
+    sample             the synthetic institution; sample.boundary the eligibility boundary fixtures
 """
 
 __version__ = "0.1.0"

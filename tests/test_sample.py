@@ -383,3 +383,115 @@ def test_committed_data_dictionary_is_current():
     root = Path(__file__).resolve().parent.parent
     assert (root / "data" / "README.md").read_text(encoding="utf-8") == data_dictionary(), \
         "data/README.md is stale: run python -m staffcalc.schemas --out data/README.md"
+
+
+# ------------------------------------------------------------------------------------------
+# A believable institution (issue 12): properties within the bands, for two seeds
+# ------------------------------------------------------------------------------------------
+AS_OF = dt.date(2026, 9, 1)
+
+
+@pytest.fixture(scope="module", params=[2026, 7], ids=["seed2026", "seed7"])
+def institution(request):
+    return sample.generate(seed=request.param, n_staff=3000, as_of=AS_OF)
+
+
+def _years(later, earlier) -> pd.Series:
+    return (pd.to_datetime(later) - pd.to_datetime(earlier)).dt.days / 365.25
+
+
+def test_everyone_is_inside_working_life(institution):
+    from staffcalc import policy
+    from staffcalc.retirement import retirement_month
+    staff = institution["staff"]
+    age = _years(pd.Timestamp(AS_OF), staff["birth_date"])
+    assert age.min() >= 24
+    assert age[staff["sex"] == "男"].max() < 63 and age[staff["sex"] == "女"].max() < 58
+    months = retirement_month(staff["birth_date"], staff["sex"], policy=policy.load(AS_OF))
+    assert (months > np.datetime64(AS_OF, "M")).all()          # nobody at or past the statutory month (N1)
+    assert set(staff["sex"]) == {"男", "女"}
+    hire_age = _years(staff["hire_date"], staff["birth_date"])
+    assert hire_age.min() >= 22
+    doctor = staff["degree"] == "doctorate"
+    assert hire_age[doctor].min() >= 27 and age[doctor].min() >= 28
+
+
+def test_levels_rise_with_age_and_terms_run_for_years(institution):
+    staff = institution["staff"]
+    age = _years(pd.Timestamp(AS_OF), staff["birth_date"])
+    group = pd.cut(staff["post_level"], [0, 4, 7, 10, 13], labels=["full", "associate", "intermediate", "junior"])
+    mean_age = age.groupby(group, observed=True).mean()
+    assert mean_age["full"] > mean_age["associate"] > mean_age["intermediate"] > mean_age["junior"]
+    at_level = _years(pd.Timestamp(AS_OF), staff["post_since"])
+    assert 3.0 <= at_level.median() <= 6.0                      # four-year appointments (P6 §29), renewed
+    on_jan_1 = staff["post_since"].dt.strftime("%m-%d") == "01-01"      # the yearly appointment round …
+    assert on_jan_1.mean() > 0.8 and (staff.loc[~on_jan_1, "post_since"] == staff.loc[~on_jan_1, "hire_date"]).all()
+    assert (staff["rank_since"] <= staff["post_since"]).all()          # … or the first one, on the hire date
+
+
+def test_units_disciplines_and_establishment(institution):
+    disc, staff = institution["disciplines"], institution["staff"]
+    per_unit = disc.groupby("unit_id").size()
+    assert per_unit.between(2, 6).all() and per_unit.nunique() >= 3
+    assert not disc["discipline_name"].str.contains("方向").any()  # no sub-directions, so none outranks a parent
+    assert disc.groupby("unit_id")["discipline_name"].apply(lambda s: s.is_unique).all()
+    est = disc["establishment"]
+    assert est.max() >= 3 * est.median() and est.min() < est.median() / 2
+    on_est = staff[staff["on_establishment"]].groupby("unit_id").size()
+    unit_est = disc.groupby("unit_id")["establishment"].sum()
+    over = (on_est > unit_est.reindex(on_est.index)).sum()
+    assert 1 <= over <= len(unit_est) // 4                         # a few units 超编
+
+
+def test_senior_occupancy_near_the_caps(institution):
+    from staffcalc import policy, quotas
+    t = quotas.quota_table(institution["disciplines"], institution["staff"], policy.load(AS_OF))
+    over = t["vacancy_senior"] < 0
+    assert 0.10 <= over.mean() <= 0.25
+    assert (-t.loc[over, "vacancy_senior"]).max() <= 3          # over by a few people
+    assert t.loc[~over, "vacancy_senior"].max() <= 6             # the others at or a few posts under
+    assert t["over_quota"].mean() <= 0.25
+
+
+def test_appraisal_grades_have_a_plausible_spread(institution):
+    from staffcalc import policy
+    from staffcalc.scoring.appraisal import monthly_appraisal
+    m = monthly_appraisal(institution["appraisal_items"], institution["appraisal_events"], policy.load(AS_OF))
+    share = m["grade"].value_counts(normalize=True)
+    assert 0.20 <= share["优秀"] <= 0.35
+    assert 0 < share["不合格"] <= 0.05
+    by_unit = m.merge(institution["class_teachers"][["staff_id", "unit_id"]], on="staff_id") \
+        .groupby("unit_id")["grade"].apply(lambda g: (g == "优秀").mean())
+    assert by_unit.max() - by_unit.min() >= 0.2                   # visible differences between units
+    annual = institution["staff"]["appraisal_1"].value_counts(normalize=True)
+    assert 0.10 <= annual["优秀"] <= 0.20 and annual.get("不合格", 0) < 0.02
+
+
+def test_committees_mostly_comply_with_three_planted_violations(institution):
+    from staffcalc import policy, review
+    c = review.committee_composition(institution["committee_members"], policy.load(AS_OF))
+    bad = c[~c["composition_ok"]]
+    assert len(bad) == 3 and len(c) >= 20
+    problems = " ".join(bad["composition_problems"])
+    assert "§21 professors" in problems and "§21 administrative" in problems and "§20" in problems
+
+
+def test_applicants_and_study_leave_look_real(institution):
+    staff = institution["staff"].set_index("staff_id")
+    apps = institution["applicants"]
+    assert "sample_case" not in apps                              # boundary cases live in data/boundary
+    age = _years(pd.Timestamp(AS_OF), staff.loc[apps["staff_id"], "birth_date"].reset_index(drop=True))
+    assert age.max() < 60
+    sl = institution["study_leave"]
+    start_age = _years(sl["study_start"], staff.loc[sl["staff_id"], "birth_date"].to_numpy())
+    degree = sl["mode"] != "further_study"
+    assert start_age[degree.to_numpy()].max() < 46 and start_age.min() >= 24
+
+
+def test_committed_sample_is_a_few_mb_and_the_boundary_set_is_documented():
+    root = Path(__file__).resolve().parent.parent / "data"
+    assert sum(p.stat().st_size for p in root.rglob("*.csv")) < 3 * 2**20
+    readme = (root / "boundary" / "README.md").read_text(encoding="utf-8")
+    from staffcalc.sample import boundary
+    assert readme == boundary.describe(AS_OF)
+    assert readme.count("| A2026-B") == len(boundary.cases(AS_OF))
