@@ -1,7 +1,7 @@
 """Which calculation reads which policy parameter: every public calculation run once on the sample data.
 
 :func:`run_calculations` calls every public calculation of the package (quotas, eligibility,
-review, scoring, pay, study eligibility, leave cost) on the sample institution's tables with one
+review, retirement, outlook, scoring, pay, study eligibility, leave cost) on the sample institution's tables with one
 policy; :func:`parameter_readers` does so for every policy variant (P2 and P3 provide the same
 ``duty`` paths) while :func:`staffcalc.policy.record_reads` records each :meth:`Policy.get`, and
 returns ``{document id: {parameter path: (reader, …)}}``.
@@ -21,7 +21,18 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from . import eligibility, leave_cost, pay, quotas, review, scoring, study_eligibility, whatif_affected
+from . import (
+    eligibility,
+    leave_cost,
+    outlook,
+    pay,
+    quotas,
+    retirement,
+    review,
+    scoring,
+    study_eligibility,
+    whatif_affected,
+)
 from . import policy as _policy
 from .io import read_tables
 
@@ -64,6 +75,11 @@ def run_calculations(tables: Mapping[str, pd.DataFrame], pol: _policy.Policy) ->
     for deadline in (review.appeal_deadline, review.answer_deadline, review.second_appeal_deadline,
                      review.publicity_end, review.term_end):
         out[deadline.__name__] = deadline(day, policy=pol)
+    # N1 and P6: retirement months and the post outlook
+    out["retirement_month"] = retirement.retirement_month(staff["birth_date"], staff["sex"], staff["post_level"],
+                                                          policy=pol)
+    post_outlook = outlook.outlook(disciplines, staff, pol, years=3)
+    out.update({f"outlook_{k}": v for k, v in vars(post_outlook).items() if isinstance(v, pd.DataFrame)})
     # P5: class-teacher appraisal
     out["monthly"] = monthly = scoring.monthly_appraisal(tables["appraisal_items"], tables["appraisal_events"], pol)
     out["allowance_totals"] = scoring.allowance_totals(monthly)

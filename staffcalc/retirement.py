@@ -76,17 +76,17 @@ def retirement_month(birth_date, sex, post_level=None, *, policy: Policy | None 
         check(~known, index, "sex", "allowed", f"not one of {list(SEXES)}", "性别须为男或女", sex.to_numpy(),
               table="staff")
 
-    if post_level is not None:
-        level = np.broadcast_to(np.asarray(post_level, dtype=np.int64), (n,))
-    needs_level = pol.get("retirement.women_senior_at_60.enabled") or pol.get("retirement.senior_expert_extension.enabled")
-    if needs_level and post_level is None:
+    # the assumptions' parameters are read whether or not they are switched on
+    women_at_60 = {k: pol.get(f"retirement.women_senior_at_60.{k}") for k in ("enabled", "levels")}
+    expert = {k: pol.get(f"retirement.senior_expert_extension.{k}") for k in ("enabled", "levels", "until_age")}
+    if (women_at_60["enabled"] or expert["enabled"]) and post_level is None:
         raise RetirementError("post_level is needed for the senior-women / senior-expert assumptions / 需要岗位等级")
+    level = None if post_level is None else np.broadcast_to(np.asarray(post_level, dtype=np.int64), (n,))
 
-    women = pol.get("retirement.women_category")
-    category = np.where(man, 0, 1)            # 0 = men, 1 = women's category
-    if pol.get("retirement.women_senior_at_60.enabled"):
-        category = np.where(np.isin(level, pol.get("retirement.women_senior_at_60.levels")), 0, category)
-    keys = ("men", women)
+    category = np.where(man, 0, 1)            # 0 = men, 1 = the women's category
+    if women_at_60["enabled"]:
+        category = np.where(np.isin(level, women_at_60["levels"]), 0, category)
+    keys = ("men", pol.get("retirement.women_category"))
     original = np.array([pol.get(f"retirement.original_age.{k}") for k in keys], dtype=np.int64)[category]
     target = np.array([pol.get(f"retirement.target_age.{k}") for k in keys], dtype=np.int64)[category]
     step = np.array([pol.get(f"retirement.months_per_step.{k}") for k in keys], dtype=np.int64)[category]
@@ -96,10 +96,9 @@ def retirement_month(birth_date, sex, post_level=None, *, policy: Policy | None 
     delay = np.where(k >= 0, np.minimum(np.maximum(k, 0) // step + 1, (target - original) * 12), 0)
     month = orig_month + delay
 
-    if pol.get("retirement.senior_expert_extension.enabled"):
-        expert = np.isin(level, pol.get("retirement.senior_expert_extension.levels"))
-        until = birth + int(pol.get("retirement.senior_expert_extension.until_age")) * 12
-        month = np.where(expert, np.maximum(month, until), month)
+    if expert["enabled"]:
+        until = birth + int(expert["until_age"]) * 12
+        month = np.where(np.isin(level, expert["levels"]), np.maximum(month, until), month)
     shift = int(pol.get("retirement.flexible.assumed_months"))
     limit = int(pol.get("retirement.flexible.max_months"))
     if abs(shift) > limit:
