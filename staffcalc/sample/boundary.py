@@ -25,15 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import write_text
-
-
-def _shift_years(day: dt.date, years: int, days: int = 0) -> str:
-    """ISO date ``years`` before ``day`` (same month/day; 29 Feb → 28 Feb), then ``days`` later."""
-    try:
-        base = day.replace(year=day.year - years)
-    except ValueError:
-        base = day.replace(year=day.year - years, day=28)
-    return (base + dt.timedelta(days=days)).isoformat()
+from .institution import _fix_types, _shift_years
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,7 +201,7 @@ def generate(as_of: dt.date | str = dt.date(2026, 9, 1)) -> dict[str, pd.DataFra
                        "discipline_id": DISCIPLINES[0][0], "unit_id": DISCIPLINES[0][2], "field": DISCIPLINES[0][6],
                        "subject_group": "general"})
     staff = _staff_types(pd.DataFrame(staff_rows))
-    applicants = _applicant_types(pd.DataFrame(app_rows))
+    applicants = _fix_types(pd.DataFrame(app_rows))
     return {
         "disciplines": pd.DataFrame({
             "discipline_id": [d[0] for d in DISCIPLINES], "discipline_name": [d[1] for d in DISCIPLINES],
@@ -246,11 +238,6 @@ def _staff_types(s: pd.DataFrame) -> pd.DataFrame:
     for col in ("id_number", "appraisal_2", "appraisal_3"):
         s[col] = s[col].astype(object).where(s[col].notna(), None)
     return s
-
-
-def _applicant_types(a: pd.DataFrame) -> pd.DataFrame:
-    from .institution import _fix_types
-    return _fix_types(a)
 
 
 def _recommendations(applicants: pd.DataFrame, specials: list[dict], as_of: dt.date) -> pd.DataFrame:

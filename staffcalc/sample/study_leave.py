@@ -72,10 +72,10 @@ def _age_below(staff: pd.DataFrame, as_of: np.datetime64, years: int) -> np.ndar
 
 
 def _episodes(rng: np.random.Generator, staff: pd.DataFrame, as_of: np.datetime64) -> pd.DataFrame:
-    # degree study is for people under MAX_DEGREE_AGE, further study under MAX_FURTHER_AGE (sample shape)
+    # degree study is for people under MAX_DEGREE_AGE, further study under MAX_FURTHER_AGE (sample
+    # shape), starting two years or more after the hire date (P1 §3.3)
     on_est = staff["on_establishment"].to_numpy(dtype=bool)
     doctor = staff["degree"].astype("object").to_numpy() == "doctorate"
-    # and starts two years or more after the hire date (P1 §3.3)
     settled = staff["hire_date"].to_numpy(dtype="datetime64[ns]") <= _years(np.array([as_of]), -3)[0]
     on_est_degree = on_est & settled & _age_below(staff, as_of, MAX_DEGREE_AGE)
     on_est = on_est & settled & _age_below(staff, as_of, MAX_FURTHER_AGE)

@@ -175,7 +175,7 @@ APPLICANTS = Table(
         Column("peer_review_exemption", "同行评议免评依据", "str",
                "Basis for asking exemption from external peer review (§25(四)3): 985_full_senior, cas_full_senior, "
                "tenured_associate_abroad; empty if none", allowed=EXEMPTION_BASES, nullable=True),
-        Column("sample_case", "样本情形说明", "str", "Sample data only: the boundary case this row illustrates",
+        Column("sample_case", "样本情形说明", "str", "Boundary fixture set only (data/boundary/): the case this row illustrates and its expected outcome",
                required=False, nullable=True),
     ),
     checks=(
