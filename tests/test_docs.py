@@ -57,9 +57,9 @@ def test_a_new_policy_file_gets_its_page_and_a_dated_reference_is_shown(tmp_path
     policies = tmp_path / "policies"
     shutil.copytree(policy.POLICY_DIR, policies)
     (policies / "p7_retirement.yaml").write_text("""\
-document: {id: P7, title: 退休办法, effective: 2025-01-01, provides: [retirement]}
+document: {id: P7, title: 退休办法, effective: 2025-01-01, provides: [pension]}
 parameters:
-  retirement:
+  pension:
     age:
       description: Statutory retirement age
       unit: years

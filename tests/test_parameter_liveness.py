@@ -60,7 +60,8 @@ def test_readers_name_the_public_calculation():
 
 
 def test_readers_are_calculations_not_the_driver(readers):
-    assert readers["P6"]["quotas.senior_ratio"] == ("staffcalc.quotas.quota_table", "staffcalc.quotas.senior_cap")
+    assert readers["P6"]["quotas.senior_ratio"] == ("staffcalc.outlook.outlook", "staffcalc.quotas.quota_table",
+                                                    "staffcalc.quotas.senior_cap")
     assert readers["P2"]["duty.exemption.pregnancy_weeks"] == ("staffcalc.scoring.duty.exemptions",)
     everyone = {r for doc in readers.values() for names in doc.values() for r in names}
     assert not any(r.startswith(("staffcalc.parameter_use", "staffcalc.rules_docs")) for r in everyone)
