@@ -18,6 +18,7 @@ from staffcalc.explain import ExplainError, explain, explain_all, render
 from staffcalc.io import read_tables
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+BOUNDARY = DATA / "boundary"   # the eligibility boundary cases (staffcalc.sample.boundary)
 AS_OF = "2026-09-01"
 
 
@@ -117,28 +118,28 @@ def test_recruitment_traces_equal_public_functions_for_every_candidate(tables, p
 # hand-worked traces on rule boundaries
 # --------------------------------------------------------------------------------------------
 def test_pay_restoration_boundary_worked_by_hand(pol):
-    # T0000011: full release, back on post 6 months (含6个月) and 50% of the workload -> restored:
+    # T0000047: full release, back on post 6 months (含6个月) and 50% of the workload -> restored:
     # basic 4830 + allowances 2500 for 12 months, the four withheld components 1460+1460+790+390 for 6.
-    t = explain(DATA, "T0000011", "pay", policy=pol, as_of=AS_OF)
+    t = explain(DATA, "T0000047", "pay", policy=pol, as_of=AS_OF)
     (part,) = t.parts
     k = part.by_key()
     assert k["restoration_months_ok"] and k["restoration_share_ok"] and k["restored"]
     assert k["paid"] == 12 * (4830 + 2500) + 6 * (1460 + 1460 + 790 + 390) == 112_560
     assert k["withheld"] == 6 * (1460 + 1460 + 790 + 390) == 24_600
-    # T0000008: 5 months -> nothing restored: all four components withheld for the year
-    k = explain(DATA, "T0000008", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()
+    # T0000019: 5 months -> nothing restored: all four components withheld for the year
+    k = explain(DATA, "T0000019", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()
     assert not k["restoration_months_ok"] and k["restoration_share_ok"] and not k["restored"]
-    assert k["paid"] == 12 * (5330 + 2530) and k["withheld"] == 12 * (1560 + 1530 + 850 + 400)
-    # T0000037: 6 months but 49% -> the share test fails
-    k = explain(DATA, "T0000037", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()
+    assert k["paid"] == 12 * (5020 + 2430) and k["withheld"] == 12 * (1460 + 1430 + 800 + 400)
+    # T0000077: 6 months but 49% -> the share test fails
+    k = explain(DATA, "T0000077", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()
     assert k["restoration_months_ok"] and not k["restoration_share_ok"] and not k["restored"]
 
 
 def test_pay_partial_70_percent_boundary(pol):
-    below = explain(DATA, "T0000088", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()   # 69%
-    at = explain(DATA, "T0000106", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()      # 70%
+    below = explain(DATA, "T0000130", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()   # 69%
+    at = explain(DATA, "T0000149", "pay", policy=pol, as_of=AS_OF).parts[0].by_key()      # 70%
     assert not below["partial_workload_ok"] and at["partial_workload_ok"]
-    row = pd.read_csv(DATA / "study_leave.csv").set_index("staff_id").loc["T0000106"]
+    row = pd.read_csv(DATA / "study_leave.csv").set_index("staff_id").loc["T0000149"]
     full = 12 * row[["basic_salary", "allowances", "award_performance", "basic_performance_bonus",
                      "campus_performance", "welfare"]].sum()
     assert at["paid"] == full and at["withheld"] == 0
@@ -152,31 +153,31 @@ def test_pay_partial_70_percent_boundary(pol):
     ("A2026-B054", "ok_recusals", True), ("A2026-B055", "ok_recusals", False),
 ])
 def test_eligibility_boundaries_worked_by_hand(pol, app, rule, ok):
-    """Each sample case states its rule boundary (data/applicants.csv sample_case)."""
-    (part,) = explain(DATA, app, "eligibility", policy=pol, as_of=AS_OF).parts
+    """Each boundary case states its rule boundary (data/boundary/applicants.csv sample_case)."""
+    (part,) = explain(BOUNDARY, app, "eligibility", policy=pol, as_of=AS_OF).parts
     st = {s.key: s for s in part.steps}[rule]
     assert st.result is ok and st.status == ("pass" if ok else "fail")
     assert st.clause.startswith("P6 §") and st.wording and st.parameter.startswith("eligibility.")
 
 
 def test_eligibility_trace_shows_values_and_thresholds(pol):
-    (part,) = explain(DATA, "A2026-B019", "eligibility", policy=pol, as_of=AS_OF).parts   # TOEFL 84
+    (part,) = explain(BOUNDARY, "A2026-B019", "eligibility", policy=pol, as_of=AS_OF).parts   # TOEFL 84
     st = {s.key: s for s in part.steps}["ok_language"]
     assert ("TOEFL成绩", 84.0) in st.inputs and st.value["toefl"] == 85
     assert "外语条件" in part.answer and "不符合" in part.answer
-    (part,) = explain(DATA, "A2026-B035", "eligibility", policy=pol, as_of=AS_OF).parts   # 11.9 months
+    (part,) = explain(BOUNDARY, "A2026-B035", "eligibility", policy=pol, as_of=AS_OF).parts   # 11.9 months
     st = {s.key: s for s in part.steps}["ok_overseas"]
     assert "须连续 12 个月" in st.arithmetic and "本人 11.9 个月" in st.arithmetic
-    (part,) = explain(DATA, "A2026-B002", "eligibility", policy=pol, as_of=AS_OF).parts   # 一般应: warning only
+    (part,) = explain(BOUNDARY, "A2026-B002", "eligibility", policy=pol, as_of=AS_OF).parts   # 一般应: warning only
     assert {s.key: s for s in part.steps}["degree_usual"].status == "warning"
     assert part.results["warnings"] == "3.2-degree-usual"
 
 
 def test_eligibility_sheet_says_how_to_appeal(pol):
-    text = explain(DATA, "A2026-B035", "eligibility", policy=pol, as_of=AS_OF).to_text()
+    text = explain(BOUNDARY, "A2026-B035", "eligibility", policy=pol, as_of=AS_OF).to_text()
     assert "结果公布后 7 日内书面申诉" in text and "1 个月内书面答复" in text and "P6 §31(一)" in text
     longer = pol.override({"review.appeal.file_within": 10})
-    assert "结果公布后 10 日内书面申诉" in explain(DATA, "A2026-B035", "eligibility", policy=longer,
+    assert "结果公布后 10 日内书面申诉" in explain(BOUNDARY, "A2026-B035", "eligibility", policy=longer,
                                                   as_of=AS_OF).to_text()
 
 
@@ -185,15 +186,15 @@ def test_recruitment_trace_worked_by_hand(tables, pol):
     (part,) = explain(DATA, "R2026-001", "recruitment", policy=pol, as_of=AS_OF).parts
     k = part.by_key()
     me = c.set_index("candidate_id").loc["R2026-001"]
-    assert k["review_score"] == pytest.approx((0.35 * 77 + 0.35 * 82 + 0.30 * 85.5) * 15 / 100)
-    assert k["exam_score"] == 77 * 25 / 100 and k["onsite_score"] == 7 + 19.5 and k["self_report_score"] == 7
+    assert k["review_score"] == pytest.approx((0.35 * 86 + 0.35 * 77 + 0.30 * 78) * 15 / 100)
+    assert k["exam_score"] == 65 * 25 / 100 and k["onsite_score"] == 13.5 + 12 and k["self_report_score"] == 9
     # normalisation: the round's top among candidates not vetoed and eligible (age <= 50 on the date)
     born = pd.to_datetime(c["birth_date"])
     on = pd.to_datetime(c["recruitment_date"])
     age = on.dt.year - born.dt.year - ((on.dt.month * 100 + on.dt.day) < (born.dt.month * 100 + born.dt.day))
     ranked = c[(c["round"] == me["round"]) & ~c["veto"] & (age <= 50) & c["regular_teacher"] & c["healthy"]]
-    assert k["achievements_score"] == pytest.approx(10 * 24 / ranked["achievement_points"].max())
-    assert k["conduct_score"] == pytest.approx(5 * 86 / ranked["monthly_base"].max())
+    assert k["achievements_score"] == pytest.approx(10 * 15 / ranked["achievement_points"].max())
+    assert k["conduct_score"] == pytest.approx(5 * 87 / ranked["monthly_base"].max())
     assert k["total"] == pytest.approx(sum(k[x] for x in scoring.recruitment.COMPONENTS))
 
 
@@ -202,25 +203,25 @@ def test_recruitment_trace_worked_by_hand(tables, pol):
 # --------------------------------------------------------------------------------------------
 def test_override_shows_the_scenario(pol):
     scenario = pol.override({"study_leave.restoration.min_months_on_post": 5})
-    t = explain(DATA, "T0000008", "pay", policy=scenario, as_of=AS_OF)
+    t = explain(DATA, "T0000019", "pay", policy=scenario, as_of=AS_OF)
     assert t.parts[0].by_key()["restored"]          # 5 months now restores
     assert "假设情景" in t.to_text() and "study_leave.restoration.min_months_on_post = 5" in t.to_text()
 
 
 def test_names_only_on_request(pol):
-    name = pd.read_csv(DATA / "staff.csv").set_index("staff_id").loc["T0000011", "name"]
-    assert name not in explain(DATA, "T0000011", "pay", policy=pol, as_of=AS_OF).to_text()
-    shown = explain(DATA, "T0000011", "pay", policy=pol, as_of=AS_OF, show_names=True)
+    name = pd.read_csv(DATA / "staff.csv").set_index("staff_id").loc["T0000047", "name"]
+    assert name not in explain(DATA, "T0000047", "pay", policy=pol, as_of=AS_OF).to_text()
+    shown = explain(DATA, "T0000047", "pay", policy=pol, as_of=AS_OF, show_names=True)
     assert f"姓名：{name}" in shown.to_text() and name in shown.to_html()
-    ids = pd.read_csv(DATA / "staff.csv").set_index("staff_id").loc["T0000011", "id_number"]
+    ids = pd.read_csv(DATA / "staff.csv").set_index("staff_id").loc["T0000047", "id_number"]
     assert str(ids) not in shown.to_text()
 
 
 @pytest.mark.parametrize("staff, topic, period, words", [
     ("T9999999", None, None, ["T9999999", "无此号", "not in"]),
-    ("T0000011", "recruitment", None, ["T0000011", "recruitment_candidates.csv"]),
-    ("T0000011", "pay", "2019-01", ["2019-01", "无数据", "no data"]),
-    ("A2026-B001", "eligibility", "2025-01", ["2025-01"]),
+    ("T0000047", "recruitment", None, ["T0000047", "recruitment_candidates.csv"]),
+    ("T0000047", "pay", "2019-01", ["2019-01", "无数据", "no data"]),
+    ("A2026-000001", "eligibility", "2025-01", ["2025-01"]),
 ])
 def test_bad_requests_name_what_was_looked_for(pol, staff, topic, period, words):
     with pytest.raises(ExplainError) as e:
@@ -231,28 +232,28 @@ def test_bad_requests_name_what_was_looked_for(pol, staff, topic, period, words)
 
 def test_bad_period_format(pol):
     with pytest.raises(ExplainError, match="YYYY-MM"):
-        explain(DATA, "T0000011", "pay", "2026-13", policy=pol)
+        explain(DATA, "T0000047", "pay", "2026-13", policy=pol)
 
 
 def test_cli_exit_codes_and_text(capsys):
-    assert main(["explain", "--data", str(DATA), "--staff", "T0000011", "--topic", "pay", "--as-of", AS_OF]) == 0
+    assert main(["explain", "--data", str(DATA), "--staff", "T0000047", "--topic", "pay", "--as-of", AS_OF]) == 0
     out = capsys.readouterr().out
     assert out.startswith("解释单") and "结论：全脱产，全年发放 112,560.00 元" in out
     assert "True" not in out and "False" not in out and "nan" not in out.lower().replace("nanjing", "")
     assert main(["explain", "--data", str(DATA), "--staff", "NOPE"]) == 2
     assert "NOPE" in capsys.readouterr().err
-    assert main(["explain", "--data", str(DATA), "--staff", "T0000011", "--period", "2019-01", "--topic", "pay"]) == 2
-    assert main(["explain", "--data", str(DATA), "--staff", "T0000011", "--as-of", "1.1.2026"]) == 2
+    assert main(["explain", "--data", str(DATA), "--staff", "T0000047", "--period", "2019-01", "--topic", "pay"]) == 2
+    assert main(["explain", "--data", str(DATA), "--staff", "T0000047", "--as-of", "1.1.2026"]) == 2
 
 
 def test_cli_override_file(tmp_path, capsys):
     f = tmp_path / "what.yaml"
     f.write_text("study_leave.restoration.min_months_on_post: 5\n", encoding="utf-8")
-    assert main(["explain", "--data", str(DATA), "--staff", "T0000008", "--topic", "pay", "--as-of", AS_OF,
+    assert main(["explain", "--data", str(DATA), "--staff", "T0000019", "--topic", "pay", "--as-of", AS_OF,
                  "--override", str(f)]) == 0
     assert "恢复工资条件一：每年返岗满 6 个月" in capsys.readouterr().out
     f.write_text("study_leave.no_such: 5\n", encoding="utf-8")
-    assert main(["explain", "--data", str(DATA), "--staff", "T0000008", "--override", str(f)]) == 2
+    assert main(["explain", "--data", str(DATA), "--staff", "T0000019", "--override", str(f)]) == 2
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,13 +261,13 @@ def test_cli_override_file(tmp_path, capsys):
 # --------------------------------------------------------------------------------------------
 def test_html_and_xlsx(tmp_path, capsys):
     out = tmp_path / "sheet.html"
-    assert main(["explain", "--data", str(DATA), "--staff", "A2026-B035", "--format", "html", "--out", str(out),
+    assert main(["explain", "--data", str(BOUNDARY), "--staff", "A2026-B035", "--format", "html", "--out", str(out),
                  "--as-of", AS_OF]) == 0
     text = out.read_text(encoding="utf-8")
     assert '<meta charset="utf-8">' in text and "海外研修经历" in text and "不符合" in text
     assert "Noto Sans SC" in text and "<script" not in text
     xlsx = tmp_path / "sheet.xlsx"
-    assert main(["explain", "--data", str(DATA), "--staff", "A2026-B035", "--format", "xlsx", "--out", str(xlsx),
+    assert main(["explain", "--data", str(BOUNDARY), "--staff", "A2026-B035", "--format", "xlsx", "--out", str(xlsx),
                  "--as-of", AS_OF]) == 0
     steps = pd.read_excel(xlsx, sheet_name="计算过程")
     assert list(steps.columns[:3]) == ["部分", "序号", "步骤"] and (steps["判定"] == "不符合").any()
@@ -275,7 +276,7 @@ def test_html_and_xlsx(tmp_path, capsys):
 
 
 def test_html_fragment_keeps_its_styles_inside(pol):
-    frag = explain(DATA, "T0000011", "pay", policy=pol, as_of=AS_OF).to_html(fragment=True)
+    frag = explain(DATA, "T0000047", "pay", policy=pol, as_of=AS_OF).to_html(fragment=True)
     assert frag.startswith('<div class="sc-explain"') and frag.rstrip().endswith("</div>")
     assert "<html" not in frag and "@page" not in frag and "全年发放合计" in frag
     css = frag[frag.index("<style>") + 7:frag.index("</style>")]
@@ -288,7 +289,7 @@ def test_pdf_embeds_the_chinese_glyphs(tmp_path, pol):
     """Chromium (Skia) embeds every font it draws with as a nameless Type 3 font; the Chinese
     text comes back out of the PDF through the fonts' ToUnicode maps, so the CJK glyphs are in it."""
     out = tmp_path / "sheet.pdf"
-    render.write_pdf(explain(DATA, "T0000011", "pay", policy=pol, as_of=AS_OF), out)
+    render.write_pdf(explain(DATA, "T0000047", "pay", policy=pol, as_of=AS_OF), out)
     assert out.read_bytes()[:5] == b"%PDF-"
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
     rows = [ln.split() for ln in fonts.splitlines()[2:]]
@@ -300,5 +301,5 @@ def test_pdf_embeds_the_chinese_glyphs(tmp_path, pol):
 def test_pdf_without_chromium_says_so(monkeypatch, tmp_path, pol):
     monkeypatch.setattr(render, "chromium", lambda: None)
     with pytest.raises(render.RenderError, match="chromium"):
-        render.write_pdf(explain(DATA, "T0000011", "pay", policy=pol, as_of=AS_OF), tmp_path / "x.pdf")
+        render.write_pdf(explain(DATA, "T0000047", "pay", policy=pol, as_of=AS_OF), tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()

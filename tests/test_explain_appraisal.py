@@ -87,12 +87,13 @@ def test_month_on_the_90_boundary_by_hand(pol):
 
 
 def test_month_with_floors_forfeiture_and_several_events_by_hand(pol):
-    # T0000070 2026-06: S2a 20−5×1=15, S2b 20−2×5=10, S2c 15−4×3=3, S2d 20−5×3=5, S3 10−4×1=6, S1 15 → 54;
-    # D-INACTION 20 (forfeits the allowance) + D-LEAVE-FREQUENT 3×2 → 26; 54 − 26 = 28 → 不合格, allowance 0
-    k = explain(DATA, "T0000070", "appraisal", "2026-06", policy=pol, as_of=AS_OF).parts[0].by_key()
-    assert [k[f"score_{s}"] for s in ("s1", "s2a", "s2b", "s2c", "s2d", "s3")] == [15, 15, 10, 3, 5, 6]
-    assert k["base_score"] == 54 and k["event:D-INACTION"] == 20 and k["event:D-LEAVE-FREQUENT"] == 6
-    assert k["score"] == 28 and k["grade"] == "不合格" and k["allowance"] == 0
+    # T0000868 2026-02: S1 15, S2a 20−5×1=15, S2b 20, S2c 15−4×1=11, S2d 20−5×1=15, S3 10 → 86;
+    # B-MEETING-FULL +2, D-INACTION −20 (forfeits the allowance): 86 + 2 − 20 = 68 → 合格, allowance 0
+    k = explain(DATA, "T0000868", "appraisal", "2026-02", policy=pol, as_of=AS_OF).parts[0].by_key()
+    assert [k[f"score_{s}"] for s in ("s1", "s2a", "s2b", "s2c", "s2d", "s3")] == [15, 15, 20, 11, 15, 10]
+    assert k["base_score"] == 86 and k["event:B-MEETING-FULL"] == 2 and k["event:D-INACTION"] == 20
+    assert k["bonus"] == 2 and k["deduction"] == 20
+    assert k["score"] == 68 and k["grade"] == "合格" and k["allowance"] == 0
     # T0000061 2025-09: S2c 4 failed × 4 = 16 > 15 and S3 3 × 4 = 12 > 10: both sections floored at 0
     k = explain(DATA, "T0000061", "appraisal", "2025-09", policy=pol, as_of=AS_OF).parts[0].by_key()
     assert k["score_s2c"] == 0 and k["score_s3"] == 0 and k["base_score"] == 75
