@@ -10,7 +10,7 @@
 * ``senior`` — per discipline and period: the current caps (P6 §9 with the policy's ratios and any
   quota arguments), senior/full/associate posts released, and the projected senior occupancy and
   vacancies at the end of the period, assuming no other change (no promotion, hire or departure);
-* ``units`` and ``levels`` — the same summed per unit and per post level (the school's rows).
+* ``units``, ``school`` and ``levels`` — the same summed per unit, for the school, and per post level.
 
 Caps and current occupancy come from :func:`staffcalc.quotas.quota_table`; the posts released are
 counted with the same rules (:func:`staffcalc.quotas.occupies_post` for who holds a capped post,
@@ -52,6 +52,7 @@ class Outlook:
     by_level: pd.DataFrame
     senior: pd.DataFrame
     units: pd.DataFrame
+    school: pd.DataFrame
     levels: pd.DataFrame
 
 
@@ -105,7 +106,8 @@ def outlook(
     info = base[["unit_id", "unit_name", "discipline_id", "discipline_name", "category"]]
     senior = _senior(base, info, per, rel)
     return Outlook(periods=per, by_level=_by_level(info, per, retire, released), senior=senior,
-                   units=_units(senior), levels=_levels(per, retire, released, pol.get("quotas.level_groups")))
+                   units=_totals(senior, ["unit_id", "unit_name", "outlook_year", "outlook_period"]),
+                   school=_totals(senior, ["outlook_year", "outlook_period"]), levels=_levels(per, retire, released, pol.get("quotas.level_groups")))
 
 
 def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
@@ -151,12 +153,13 @@ def _by_level(info: pd.DataFrame, per: pd.DataFrame, retire: np.ndarray, release
     return out
 
 
-def _units(senior: pd.DataFrame) -> pd.DataFrame:
+def _totals(senior: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The disciplines' caps, posts released and projections summed by ``keys``, with the number of
+    disciplines projected over a cap."""
     cols = [c for c in senior.columns if c.startswith(("released_", "projected_occupied_", "projected_vacancy_"))
             or c in {f"{g}_cap" for g in _GROUPS}]
     t = senior.assign(projected_disciplines_over_cap=senior["projected_over_cap"].astype(np.int64))
-    return (t.groupby(["unit_id", "unit_name", "outlook_year", "outlook_period"], sort=True, as_index=False)
-            [cols + ["projected_disciplines_over_cap"]].sum())
+    return t.groupby(keys, sort=True, as_index=False)[cols + ["projected_disciplines_over_cap"]].sum()
 
 
 def _levels(per: pd.DataFrame, retire: np.ndarray, released: np.ndarray, groups: dict) -> pd.DataFrame:

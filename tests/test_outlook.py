@@ -88,6 +88,9 @@ def test_projected_senior_vacancies_under_the_current_caps():
     assert d2["projected_vacancy_senior"].tolist() == [2, 3, 3]
     u = o.units.set_index("outlook_year")
     assert u["released_senior"].tolist() == [3, 2, 0] and u["projected_vacancy_senior"].tolist() == [3, 5, 5]
+    school = o.school.set_index("outlook_year")                       # one unit: the school equals it
+    assert school["projected_vacancy_senior"].tolist() == [3, 5, 5]
+    assert school["projected_disciplines_over_cap"].tolist() == [0, 0, 0] and school["senior_cap"].tolist() == [10] * 3
 
 
 def test_what_if_on_the_caps_flows_through():
