@@ -24,7 +24,7 @@
 # show_names 是否显示姓名（默认否，仅工号）；unit 单位代码或名称（空 = 全部单位）；
 # adjustment 各类学科高级岗位比例浮动（百分点，如 {"B": 0.05}）；full_senior_share 正高占高级岗位比例
 # （None = 政策文件中的规划假设）；split_method 岗位等级取整方法（cap_upper 或 largest_remainder）；
-# president_override 校长调节的学科高级岗位数（如 {"D00001": 20}）。
+# president_override 校长调节的学科高级岗位数（如 {"D00001": 20}）；outlook_years 退休与岗位释放展望的年数。
 data_dir = "../data"
 out_dir = "."
 as_of = "2026-09-01"
@@ -35,6 +35,7 @@ adjustment = {"A": 0.0, "B": 0.0, "C": 0.0}
 full_senior_share = None
 split_method = "cap_upper"
 president_override = {}
+outlook_years = 5
 
 # %%
 from pathlib import Path
@@ -44,7 +45,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from staffcalc import category, committee, eligibility, headline, policy, quotas, review, schemas
+from staffcalc import category, committee, eligibility, headline, outlook, policy, quotas, review, schemas
 from staffcalc import notebook as nb
 from staffcalc.export import write_excel
 from staffcalc.io import read_tables
@@ -232,7 +233,39 @@ else:
     display(Markdown("数据文件夹中没有聘任组织成员表，跳过。"))
 
 # %% [markdown]
-# ## 8. 本次测算条件
+# ## 8. 未来几年的退休与岗位释放
+#
+# 按全国人大常委会《关于实施渐进式延迟法定退休年龄的决定》（2025 年 1 月 1 日起施行）逐人计算法定退休月份：男职工原
+# 60 周岁、女职工原 55 周岁，每 4 个月延迟 1 个月，逐步延迟至 63、58 周岁。自测算基准日所在月起每 12 个月为一期；释放岗位
+# 为该期退休且占用岗位（在编）的人数；期末预计空额 = 现行高级岗位上限 − 期末在岗人数，假设期间无晋升、招聘或其他离岗。
+
+# %%
+view_outlook = outlook.outlook(disciplines, staff, pol, years=outlook_years, adjustment=adjustment,
+                               full_senior_share=full_senior_share, method=split_method,
+                               president_override=president_override, unit=unit or None)
+by_group = view_outlook.levels.pivot_table(index="outlook_period", columns="level_group", values="posts_released",
+                                           aggfunc="sum", sort=False).reindex(columns=list(POST_ZH), fill_value=0)
+by_group = by_group.loc[:, by_group.sum() > 0]
+fig, ax = plt.subplots(figsize=(8, 4.2))
+bottom = np.zeros(len(by_group))
+for g in by_group.columns:
+    ax.bar(by_group.index, by_group[g], bottom=bottom, color=group_colors[g], label=POST_ZH[g])
+    bottom += by_group[g].to_numpy()
+ax.set_ylabel("释放岗位数（人）")
+ax.margins(y=0.15)
+ax.set_title(f"未来 {outlook_years} 年退休释放的岗位（按岗位等级，{unit or '全部单位'}）")
+ax.legend()
+fig.tight_layout()
+plt.show()
+released = view_outlook.levels.pivot_table(index="post_level", columns="outlook_period", values="posts_released",
+                                           aggfunc="sum", sort=False)
+nb.show(released[released.sum(axis=1) > 0].reset_index())
+display(Markdown("**全校高级岗位展望**（现行上限不变）"))
+nb.show(view_outlook.school[["outlook_period", "senior_cap", "released_senior", "projected_occupied_senior",
+                             "projected_vacancy_senior", "projected_disciplines_over_cap"]], negative=["projected_vacancy_senior"])
+
+# %% [markdown]
+# ## 9. 本次测算条件
 
 # %%
 run_conditions = nb.conditions(
@@ -240,16 +273,17 @@ run_conditions = nb.conditions(
     **{"正高占高级岗位比例（规划假设）": f"{share_used:.0%}" + ("（政策文件取值）" if full_senior_share is None else "（本次设定）"),
        "高级岗位比例浮动（百分点）": "；".join(f"{k} 类 {v * 100:+g}" for k, v in adjustment.items()),
        "岗位等级取整方法": {"cap_upper": "上限取整", "largest_remainder": "最大余数法"}.get(split_method, split_method),
-       "校长调节的学科": "；".join(f"{k}: {v}" for k, v in president_override.items()) or "无"})
+       "校长调节的学科": "；".join(f"{k}: {v}" for k, v in president_override.items()) or "无",
+       "退休与岗位释放展望年数": str(outlook_years)})
 nb.show(run_conditions)
 
 # %% [markdown]
-# ## 9. 本报告采用的解释与规划假设
+# ## 10. 本报告采用的解释与规划假设
 #
 # 政策文件未明确之处所采用的解读（可切换）及规划假设（非政策规定）；末列为参数名，供技术人员核对。
 
 # %%
-interpretations = nb.interpretations(pol, ("quotas", "eligibility", "review"))
+interpretations = nb.interpretations(pol, ("quotas", "eligibility", "review", "retirement"))
 nb.show(interpretations)
 
 # %% [markdown]
@@ -262,7 +296,7 @@ nb.show(table[levels])
 
 # %%
 sheets = {"学科岗位核定": attention.drop(columns=["over_quota_items"]), "单位及全校汇总": totals,
-          "岗位等级结构": pyramid}
+          "岗位等级结构": pyramid, "岗位展望": view_outlook.senior, "退休释放岗位（按等级）": view_outlook.levels}
 if len(result):
     sheets.update({"空岗与申报": matching, "申报资格核查": detail, "未满足条件统计": rule_summary.drop(columns=["rule_id"])})
 if len(committees):

@@ -30,10 +30,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import checks as _checks
 from .checks import RuleInputError, policy_or_default
 from .dates import as_date
 from .policy import Policy
-from .quotas import ALL_LEVELS, capped_levels, occupies_post, quota_table, require_columns
+from .quotas import ALL_LEVELS, capped_levels, occupies_post, quota_table
 from .retirement import retirement_month
 
 DEFAULT_YEARS = 5
@@ -42,6 +43,9 @@ _GROUPS = ("senior", "full", "associate")
 
 class OutlookError(RuleInputError):
     """Bad input to the outlook (names the argument or column and the rule)."""
+
+
+(require_columns,) = _checks.raising(OutlookError, _checks.require_columns)
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ def outlook(
     pol = policy_or_default(policy)
     day = as_date(as_of) if as_of is not None else pol.as_of
     per = periods(day, years)
-    require_columns(staff, ["discipline_id", "post_level", "birth_date", "sex"], "table staff", error=OutlookError)
+    require_columns(staff, ["discipline_id", "post_level", "birth_date", "sex"], "table staff")
     staff = staff.reset_index(drop=True)
 
     base = quota_table(disciplines, staff, pol, **quota_args)

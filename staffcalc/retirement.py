@@ -21,8 +21,6 @@ Planning assumptions, all off by default (``retirement.*`` with ``assumption: tr
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 import pandas as pd
 
@@ -38,7 +36,7 @@ class RetirementError(RuleInputError):
     """Bad input to the retirement calculation (names the column, the row and the rule)."""
 
 
-check = partial(_checks.check, error=RetirementError)
+(check,) = _checks.raising(RetirementError, _checks.check)
 
 
 def _months(values, what: str, index) -> np.ndarray:

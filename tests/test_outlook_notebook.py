@@ -47,8 +47,8 @@ def test_outlook_section_with_three_years_one_unit_and_flexible_retirement(tmp_p
     assert levels["posts_released"].tolist() == expected.levels["posts_released"].tolist()
     baseline = outlook.outlook(disc, staff, policy.load("2026-09-01"), years=3, unit=unit)
     assert expected.senior["released_senior"].tolist() != baseline.senior["released_senior"].tolist()
-    used = _sheet(xlsx, "本次参数").set_index("参数")["取值"]
-    assert str(used["outlook_years"]) == "3"
+    used = pd.read_excel(xlsx, sheet_name="本次测算条件").set_index("项目")["取值"]
+    assert str(used["退休与岗位释放展望年数"]) == "3"
     assumptions = _sheet(xlsx, "解释与假设")
     assert assumptions.astype(str).apply(lambda col: col.str.contains("retirement.flexible.assumed_months")).any().any()
 
