@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -169,6 +170,10 @@ def test_whatif_page_as_a_planner_uses_it(server, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
+            # 0. the loading screen speaks Chinese (Voila's English text is replaced in the template)
+            with urllib.request.urlopen(server["url"], timeout=WAIT_S * 2) as resp:
+                served = resp.read().decode("utf-8")
+            assert "正在加载“假设情景测算”页面" in served and "Running " not in served
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             requests: list[str] = []
             page.on("request", lambda r: requests.append(r.url))
