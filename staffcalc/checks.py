@@ -1,8 +1,11 @@
 """Input checks shared by the calculations: one error type and the helpers that raise it.
 
 A calculation never clamps or guesses: an impossible or missing input raises
-:class:`RuleInputError` (a ``ValueError``) whose message names the row(s) (index labels), the
-column and the rule, in English and Chinese, and shows the offending values::
+:class:`RuleInputError` (a ``ValueError``) whose message names the row(s), the column and the
+rule, in English and Chinese, and shows the offending values.  Rows of a frame read by
+:func:`staffcalc.io.read_table` are named by file and Excel row (the index name, an
+``io.ExcelRows``, carries them through filters; ``file staff.csv, Excel row 7 / 文件 staff.csv
+第 7 行``); other frames by their index labels::
 
     row 7, 9 (+3 more), column fail_s2b: more failed items than section S2b has (8) / 不合格项数超过该部分项数
     (values / 值: 9, 10) [rule more_failed_than_items]
@@ -49,15 +52,20 @@ _YES_NO = "是/否, true/false, yes/no, y/n, t/f, 1/0"
 class RuleInputError(StaffcalcError):
     """Impossible or missing input to a calculation.
 
-    The message names the row(s) (index labels), the column and the rule, in English and Chinese.
-    ``rows`` holds the offending index labels (all of them, the message lists the first
-    :data:`MAX_LISTED`), ``column`` the column and ``rule`` a short rule id.
+    The message names the row(s), the column and the rule, in English and Chinese: for a frame read
+    by :func:`staffcalc.io.read_table` (also after filtering) the file and the Excel row numbers,
+    otherwise the index labels.  ``rows`` holds the offending index labels (all of them, the message
+    lists the first :data:`MAX_LISTED`), ``file``/``excel_rows`` the file name and Excel rows when
+    known, ``column`` the column and ``rule`` a short rule id.
     """
 
-    def __init__(self, message: str, rows: Iterable = (), column: str | None = None, rule: str = ""):
+    def __init__(self, message: str, rows: Iterable = (), column: str | None = None, rule: str = "",
+                 file: str | None = None, excel_rows: Iterable[int] = ()):
         self.rows = list(rows)
         self.column = column
         self.rule = rule
+        self.file = file
+        self.excel_rows = list(excel_rows)
         super().__init__(message)
 
 
@@ -80,10 +88,19 @@ def list_rows(labels: Iterable, limit: int = MAX_LISTED) -> str:
 
 
 def rows_message(rows: Iterable, column: str, rule: str, en: str, zh: str, values: Iterable | None = None,
-                 table: str | None = None) -> str:
-    """``[table T, ]row 7, 9, column C: en / zh[ (values / 值: …)] [rule R]``."""
+                 table: str | None = None, *, source: tuple[str, Iterable[int]] | None = None) -> str:
+    """``[table T, ]row 7, 9, column C: en / zh[ (values / 值: …)] [rule R]``.
+
+    With ``source`` = (file name, Excel rows) the rows are named as the user sees them:
+    ``file staff.csv, Excel row 7, 9 / 第 7、9 行, column C: …``.
+    """
     rows = list(rows)
-    text = f"{f'table {table}, ' if table else ''}row {list_rows(rows)}, column {column}: {en} / {zh}"
+    if source is not None:
+        file, excel = source[0], list(source[1])
+        where = f"file {file}, Excel row {list_rows(excel)} / 文件 {file} 第 {list_rows(excel).replace(', ', '、')} 行"
+    else:
+        where = f"row {list_rows(rows)}"
+    text = f"{f'table {table}, ' if table else ''}{where}, column {column}: {en} / {zh}"
     if values is not None:
         vals = list(values)
         shown = ", ".join(_show(v) for v in vals[:MAX_LISTED]) + (", …" if len(vals) > MAX_LISTED else "")
@@ -105,7 +122,23 @@ def check(bad, index, column: str, rule: str, en: str, zh: str, values=None, *, 
     labels = np.arange(bad.size) if index is None else np.asarray(index, dtype=object).ravel()
     rows = labels[bad]
     vals = None if values is None else np.atleast_1d(np.asarray(values)).ravel()[bad].astype(object)
-    raise error(rows_message(rows, column, rule, en, zh, vals, table), rows=rows, column=column, rule=rule)
+    source = _source(index, rows)
+    raise error(rows_message(rows, column, rule, en, zh, vals, table, source=source), rows=rows, column=column,
+                rule=rule, file=source[0] if source else None, excel_rows=source[1] if source else ())
+
+
+def _source(index, rows) -> tuple[str, list[int]] | None:
+    """``(file name, Excel rows)`` of the labels ``rows`` when ``index`` is the (possibly filtered)
+    index of a frame read by :func:`staffcalc.io.read_table` — its name is an ``io.ExcelRows`` and
+    its labels are still the read positions — else None."""
+    name = getattr(index, "name", None)
+    file, excel = getattr(name, "file", None), getattr(name, "rows", None)
+    if file is None or excel is None:
+        return None
+    pos = pd.to_numeric(pd.Series(rows, dtype=object), errors="coerce").to_numpy(dtype="float64")
+    if np.isnan(pos).any() or (pos != np.floor(pos)).any() or (pos < 0).any() or (pos >= len(excel)).any():
+        return None  # labels that are not read positions: relabelled after reading
+    return file, excel[pos.astype(np.int64)].tolist()
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str, *,

@@ -55,8 +55,10 @@ What is accepted
 Rules that need the policy or another table (score ranges, codes, links, plausible dates) are in
 :mod:`staffcalc.validation`, which reads the folder with :func:`read_folder`.
 
-The returned frame has a fresh ``RangeIndex``: index ``i`` is Excel row ``i + 2`` when the file
-has no title rows and no empty rows.
+The returned frame has a fresh ``RangeIndex`` named by an :class:`ExcelRows` (file name and the
+Excel/CSV row number of each index label), which :mod:`staffcalc.checks` uses to name the file
+and Excel row in a calculation's error; index ``i`` is Excel row ``i + 2`` when the file has no
+title rows and no empty rows.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ from .errors import StaffcalcError
 from .schemas.base import Column, Table
 
 __all__ = ["InputError", "Folder", "read_table", "read_tables", "read_folder", "table_files", "pandera_schema",
-           "PROBLEM_COLUMNS"]
+           "PROBLEM_COLUMNS", "ExcelRows", "renumber"]
 
 PROBLEM_COLUMNS = ["file", "row", "column", "column_zh", "value", "rule", "message_en", "message_zh"]
 MAX_MESSAGE_LINES = 50
@@ -302,7 +304,50 @@ def _read(path: Path, kind: str, sheet: str | None, problems: _Problems):
         grid = _raw_csv(path, problems)
     if grid is None:
         return None, None
-    return _parse(file, table, grid, problems)
+    df, excel_rows = _parse(file, table, grid, problems)
+    if df is not None:
+        df.index = pd.RangeIndex(len(df), name=ExcelRows(path.name, excel_rows))
+    return df, excel_rows
+
+
+class ExcelRows(str):
+    """The index name of a frame read from a file: where its rows came from.
+
+    It reads as ``"Excel 行号"`` and carries ``file`` (the file name) and ``rows`` (the Excel/CSV
+    row number of index label ``i`` is ``rows[i]``).  An index name survives what keeps the labels
+    (boolean masks, ``.loc``, sorting) and is dropped by what renumbers them (``reset_index``,
+    merges), so :mod:`staffcalc.checks` can name the file and the Excel row whenever the labels
+    still are the read positions, and never names a wrong row.
+    """
+
+    def __new__(cls, file: str, rows):
+        self = super().__new__(cls, "Excel 行号")
+        self.file = file
+        self.rows = np.asarray(rows, dtype=np.int64)
+        return self
+
+    def __eq__(self, other):
+        if isinstance(other, ExcelRows):
+            return self.file == other.file and np.array_equal(self.rows, other.rows)
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+    def __reduce__(self):
+        return ExcelRows, (self.file, self.rows)
+
+
+def renumber(df: pd.DataFrame) -> pd.DataFrame:
+    """``df.reset_index(drop=True)`` that keeps the file and Excel rows of a frame read by
+    :func:`read_table` (the :class:`ExcelRows` index name), e.g. after a filter."""
+    out = df.reset_index(drop=True)
+    name = df.index.name
+    if isinstance(name, ExcelRows):
+        labels = df.index.to_numpy()
+        if len(labels) == 0 or (pd.api.types.is_integer_dtype(labels.dtype)
+                                and labels.min() >= 0 and labels.max() < len(name.rows)):
+            out.index = pd.RangeIndex(len(out), name=ExcelRows(name.file, name.rows[labels]))
+    return out
 
 
 def _raw_csv(path: Path, problems: _Problems):

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import formats, plots, schemas
+from . import formats, io, plots, schemas
 from .errors import StaffcalcError
 
 _MONTH = r"\d{4}-(0[1-9]|1[0-2])"
@@ -93,8 +93,8 @@ def unit_ids(unit: str, units: pd.DataFrame, what: str) -> set[str]:
 
 
 def in_unit(df: pd.DataFrame, ids: set[str], key: str = "unit_id") -> pd.DataFrame:
-    """Rows of ``df`` whose ``key`` is one of ``ids``, renumbered."""
-    return df[df[key].astype(str).isin(ids)].reset_index(drop=True)
+    """Rows of ``df`` whose ``key`` is one of ``ids``, renumbered (file and Excel rows kept, :func:`io.renumber`)."""
+    return io.renumber(df[df[key].astype(str).isin(ids)])
 
 
 def unit_names(data_dir) -> dict[str, str]:
