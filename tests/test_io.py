@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from staffcalc import schemas
-from staffcalc.io import PROBLEM_COLUMNS, InputError, read_table, read_tables
+from staffcalc.io import PROBLEM_COLUMNS, ExcelRows, InputError, read_table, read_tables
 
 STAFF = schemas.get("staff")
 DISC = schemas.get("disciplines")
@@ -139,8 +139,14 @@ def problems_of(exc_info) -> set[tuple]:
     return set(zip(p["row"].astype("object").where(p["row"].notna(), None), p["column"], p["rule"]))
 
 
+def assert_read_equal(df, expected):
+    """``df`` (from read_table) has ``expected``'s values; its index is named by the file's Excel rows."""
+    assert isinstance(df.index.name, ExcelRows) and len(df.index.name.rows) == len(df)
+    pd.testing.assert_frame_equal(df.rename_axis(None), expected)
+
+
 def assert_known_columns_equal(df, expected):
-    pd.testing.assert_frame_equal(df[list(expected.columns)], expected)
+    assert_read_equal(df[list(expected.columns)], expected)
 
 
 # ------------------------------------------------------------------------------------------
@@ -159,7 +165,7 @@ def test_staff_csv_reads_in_each_encoding_and_header_language(tmp_path, encoding
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_disciplines_csv_round_trips(tmp_path, encoding):
     path = write_csv(tmp_path / "d.csv", zh(DISC, DISC_HEADER), DISC_ROWS, encoding)
-    pd.testing.assert_frame_equal(read_table(path, "disciplines"), expected_disciplines())
+    assert_read_equal(read_table(path, "disciplines"), expected_disciplines())
 
 
 def test_utf16_tab_separated_unicode_text_export(tmp_path):
@@ -167,7 +173,7 @@ def test_utf16_tab_separated_unicode_text_export(tmp_path):
     text = "\n".join("\t".join(r) for r in [DISC_HEADER, *DISC_ROWS]) + "\n"
     path = tmp_path / "d.txt"
     path.write_bytes(text.encode("utf-16"))
-    pd.testing.assert_frame_equal(read_table(path, "disciplines"), expected_disciplines())
+    assert_read_equal(read_table(path, "disciplines"), expected_disciplines())
 
 
 @pytest.mark.parametrize("headers", ["en", "zh"])
@@ -209,14 +215,14 @@ def test_mixed_and_untidy_headers_and_extra_columns_dropped(tmp_path):
     header = [" 学科代码 ", "DISCIPLINE_NAME", "unit_id", "单位名称\u3000", "category", "教师编制数", "备注"]
     rows = [r + ["某备注"] for r in DISC_ROWS]
     df = read_table(write_csv(tmp_path / "d.csv", header, rows), "disciplines")
-    pd.testing.assert_frame_equal(df, expected_disciplines())  # 备注 (not in the schema) is dropped
+    assert_read_equal(df, expected_disciplines())  # 备注 (not in the schema) is dropped
 
 
 def test_cells_are_stripped_and_empty_rows_skipped(tmp_path):
     rows = [[" D01 ", "数学 ", "U01", "数学学院", " A", " 40 "], ["", "", "", "", "", ""], DISC_ROWS[1], DISC_ROWS[2]]
     path = write_csv(tmp_path / "d.csv", DISC_HEADER, rows)
     path.write_bytes(path.read_bytes() + b",,,,,\r\n\r\n")  # Excel's trailing empty rows
-    pd.testing.assert_frame_equal(read_table(path, "disciplines"), expected_disciplines())
+    assert_read_equal(read_table(path, "disciplines"), expected_disciplines())
 
 
 @pytest.mark.parametrize("text,value", [
@@ -541,7 +547,9 @@ def test_title_rows_above_the_header_are_skipped_and_rows_still_count(tmp_path):
         read_table(path, "disciplines")
     assert problems_of(e) == {(6, "establishment", "min")}  # title, title, header = rows 1–3; D03 is row 6
     path.write_text(text.replace(",-1", ",15"), encoding="utf-8")
-    pd.testing.assert_frame_equal(read_table(path, "disciplines"), expected_disciplines())
+    df = read_table(path, "disciplines")
+    assert_read_equal(df, expected_disciplines())
+    assert df.index.name.file == "d.csv" and df.index.name.rows.tolist() == [4, 5, 6]  # what errors cite
 
 
 def test_a_title_row_and_no_header_is_one_clear_problem(tmp_path):
@@ -584,7 +592,7 @@ def test_sheet_named_after_the_table_is_chosen(tmp_path):
             ws.append(r)
         wb["说明"]["A1"] = "填表说明"  # the first sheet has a header too: the name decides
         wb.save(path)
-        pd.testing.assert_frame_equal(read_table(path, "disciplines"), expected_disciplines())
+        assert_read_equal(read_table(path, "disciplines"), expected_disciplines())
 
 
 def test_the_only_sheet_with_the_header_is_chosen_and_otherwise_the_sheets_are_named(tmp_path):
@@ -595,7 +603,7 @@ def test_the_only_sheet_with_the_header_is_chosen_and_otherwise_the_sheets_are_n
     for r in DISC_ROWS:
         ws.append(r)
     wb.save(path)
-    pd.testing.assert_frame_equal(read_table(path, "disciplines"), expected_disciplines())
+    assert_read_equal(read_table(path, "disciplines"), expected_disciplines())
     ws2 = wb.copy_worksheet(ws)
     ws2.title = "Sheet3"
     wb.save(path)
@@ -736,7 +744,7 @@ def test_read_tables_csv_and_xlsx_in_one_folder(tmp_path):
     write_xlsx(tmp_path / "staff.xlsx", zh(STAFF, STAFF_HEADER), STAFF_ROWS, table=STAFF)
     tables = read_tables(tmp_path, ["disciplines", "staff"])
     assert list(tables) == ["disciplines", "staff"]
-    pd.testing.assert_frame_equal(tables["disciplines"], expected_disciplines())
+    assert_read_equal(tables["disciplines"], expected_disciplines())
     assert_known_columns_equal(tables["staff"], expected_staff())
 
 
@@ -834,7 +842,7 @@ def test_property_disciplines_round_trip_through_csv(tmp_path, df, encoding):
         df.to_csv(path, index=False, encoding=encoding)
     except UnicodeEncodeError:  # a character GB18030 cannot hold cannot be in a GB18030 file
         return
-    pd.testing.assert_frame_equal(read_table(path, "disciplines"), df)
+    assert_read_equal(read_table(path, "disciplines"), df)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
