@@ -302,6 +302,7 @@ class WhatIfApp:
             "填写数值后按回车（或点击别处）即重新计算。</p>")
         self.widget = w.VBox([intro, self._scenario_bar(), out["notice"], out["overrides"], tabs])
         self.widget.add_class("sc-page")
+        _blank_tooltips(self.widget)
         if initial:
             self.apply(initial if isinstance(initial, Setting) else Setting(overrides=dict(initial)))
         else:
@@ -389,7 +390,8 @@ class WhatIfApp:
         options = [(f"{'加分' if r.code_kind == 'bonus' else '减分'}　{r.code}", f"appraisal.{r.code_kind}.{r.code}.points")
                    for r in cat.itertuples(index=False)]
         self._code_text = dict(zip([o[1] for o in options], cat["text"]))
-        select = self.w.Dropdown(options=options, value=options[0][1], layout=self.w.Layout(width="310px"))
+        select = self.w.Dropdown(options=options, value=options[0][1], layout=self.w.Layout(width="310px"),
+                                 tooltip="选择要修改分值的加分或减分项目")
         select.add_class("sc-code-select")
         select.observe(self._code_selected, names="value")
         self.code_select = select
@@ -448,9 +450,10 @@ class WhatIfApp:
 
     def _scenario_bar(self):
         w = self.w
-        self.name_text = w.Text(placeholder="情景名称", layout=w.Layout(width="180px"))
+        self.name_text = w.Text(placeholder="情景名称", layout=w.Layout(width="180px"), tooltip="保存情景时使用的名称")
         self.name_text.add_class("sc-scenario-name")
-        self.saved = w.Dropdown(options=self._saved_options(), layout=w.Layout(width="200px"))
+        self.saved = w.Dropdown(options=self._saved_options(), layout=w.Layout(width="200px"),
+                                tooltip="已保存的情景（保存在输出文件夹）")
         self.saved.add_class("sc-saved")
         self.upload = w.FileUpload(accept=".yaml,.yml", multiple=False, description="载入导出文件",
                                    tooltip="选择本页面导出的覆盖文件（.yaml）", layout=w.Layout(width="auto"))
@@ -480,12 +483,14 @@ class WhatIfApp:
 
     def _affected_panel(self):
         w = self.w
-        self.unit_filter = w.Dropdown(options=[("全部单位", "")], layout=w.Layout(width="260px"))
+        self.unit_filter = w.Dropdown(options=[("全部单位", "")], layout=w.Layout(width="260px"),
+                                      tooltip="只显示该单位的班主任和学科")
         self.unit_filter.add_class("sc-unit-filter")
         self.unit_filter.observe(lambda _: self._render_affected(), names="value")
         self.download_html = w.HTML()
         self.download_html.add_class("sc-download-box")
-        self.explain_id = w.Text(placeholder="工号或报名号", layout=w.Layout(width="160px"))
+        self.explain_id = w.Text(placeholder="工号或报名号", layout=w.Layout(width="160px"),
+                                 tooltip="按当前设置查看此人的解释单")
         self.explain_id.add_class("sc-explain-id")
         self.explain_html = w.HTML()
         self.explain_html.add_class("sc-explain-box")
@@ -498,8 +503,10 @@ class WhatIfApp:
     def _compare_panel(self):
         w = self.w
         opts = [(CURRENT, CURRENT)] + self._saved_options()[1:]
-        self.compare_a = w.Dropdown(options=opts, value=CURRENT, description="情景一", layout=w.Layout(width="260px"))
-        self.compare_b = w.Dropdown(options=opts, value=CURRENT, description="情景二", layout=w.Layout(width="260px"))
+        self.compare_a = w.Dropdown(options=opts, value=CURRENT, description="情景一", layout=w.Layout(width="260px"),
+                                    tooltip="第一个比较的情景")
+        self.compare_b = w.Dropdown(options=opts, value=CURRENT, description="情景二", layout=w.Layout(width="260px"),
+                                    tooltip="第二个比较的情景")
         self.compare_a.add_class("sc-compare-a")
         self.compare_b.add_class("sc-compare-b")
         return w.VBox([w.HBox([self.compare_a, self.compare_b,
@@ -1086,6 +1093,14 @@ class WhatIfApp:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _blank_tooltips(widget) -> None:
+    """An empty tooltip where none was given: ipywidgets writes a missing one as the text "null"."""
+    if getattr(widget, "tooltip", "") is None:
+        widget.tooltip = ""
+    for child in getattr(widget, "children", ()):
+        _blank_tooltips(child)
 
 
 def build(data_dir: str | os.PathLike = "../data", as_of: str = scenario.DEFAULT_AS_OF,

@@ -306,6 +306,10 @@ def test_whatif_page_as_a_planner_uses_it(server, tmp_path):
             for internal in ("appraisal.", "quotas.", "recruitment.", "{'", "True", "False", "Traceback", "null",
                              "NaN"):
                 assert internal not in content, internal
+            bad = page.eval_on_selector_all(
+                "[title]", "els => els.filter(e => ['null', 'undefined', 'None'].includes(e.getAttribute('title')))"
+                ".map(e => e.tagName + '.' + e.className)")
+            assert not bad, bad  # a tooltip reading "null"
         finally:
             browser.close()
 
