@@ -254,14 +254,15 @@ def _add_whatif(sub) -> None:
         "whatif",
         help="serve the what-if scoring page with Voila on 127.0.0.1 / 假设情景测算页面",
         description="Serve notebooks/whatif_scoring.ipynb with Voila on 127.0.0.1 and print its address: "
-                    "sliders over the appraisal, recruitment and post-quota parameters, results beside the "
-                    "baseline, export of an override file for `staffcalc report --override`.",
+                    "typed entries over the appraisal, recruitment and post-quota parameters (refused, never "
+                    "clamped, when out of range), results beside the baseline, who is affected (Excel), "
+                    "named scenarios kept in --out, export of an override file for `staffcalc report --override`.",
         epilog="exit codes: 0 stopped with Ctrl-C; 2 notebook, data folder or data not usable; otherwise Voila's",
     )
     p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866; no fallback to another)")
     p.add_argument("--data", type=Path, default=Path("data"), help="input data folder (default: data)")
     p.add_argument("--out", type=Path, default=Path("."),
-                   help="folder the export button writes override files to (default: current folder)")
+                   help="folder for saved scenarios, exported override files and affected lists (default: current folder)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.set_defaults(func=_cmd_whatif)
 
