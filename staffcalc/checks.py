@@ -37,11 +37,15 @@ from . import policy as _policy
 from .errors import StaffcalcError
 
 __all__ = [
-    "RuleInputError", "raising", "MAX_LISTED", "TRUE_WORDS", "FALSE_WORDS", "list_rows", "rows_message", "check",
+    "RuleInputError", "raising", "MAX_LISTED", "ID_COLUMNS", "TRUE_WORDS", "FALSE_WORDS", "list_rows", "rows_message", "check",
     "require_columns", "numeric", "integers", "integer_counts", "in_range", "dates", "booleans", "policy_or_default",
 ]
 
 MAX_LISTED = 10  # rows (and values) shown in a message; the error's ``rows`` holds all of them
+
+# Identifier columns that name a row of a frame without file provenance (first present wins), and their
+# Chinese headers (as in staffcalc.schemas).
+ID_COLUMNS = {"staff_id": "工号", "candidate_id": "报名号", "application_id": "申报编号"}
 
 # The accepted yes/no words (compared stripped and lower-case); 1/0 numbers and bools too.
 TRUE_WORDS = ("是", "true", "1", "yes", "y", "t")
@@ -88,16 +92,21 @@ def list_rows(labels: Iterable, limit: int = MAX_LISTED) -> str:
 
 
 def rows_message(rows: Iterable, column: str, rule: str, en: str, zh: str, values: Iterable | None = None,
-                 table: str | None = None, *, source: tuple[str, Iterable[int]] | None = None) -> str:
+                 table: str | None = None, *, source: tuple[str, Iterable[int]] | None = None,
+                 ids: tuple[str, Iterable] | None = None) -> str:
     """``[table T, ]row 7, 9, column C: en / zh[ (values / 值: …)] [rule R]``.
 
-    With ``source`` = (file name, Excel rows) the rows are named as the user sees them:
-    ``file staff.csv, Excel row 7, 9 / 第 7、9 行, column C: …``.
+    The rows are named as the user knows them: with ``source`` = (file name, Excel rows)
+    ``file staff.csv, Excel row 7, 9 / 文件 staff.csv 第 7、9 行``; else with ``ids`` = (id column,
+    ids) ``staff_id T0042 / 工号 T0042``; else by the labels ``rows``.
     """
     rows = list(rows)
     if source is not None:
         file, excel = source[0], list(source[1])
         where = f"file {file}, Excel row {list_rows(excel)} / 文件 {file} 第 {list_rows(excel).replace(', ', '、')} 行"
+    elif ids is not None:
+        shown = list_rows(ids[1])
+        where = f"{ids[0]} {shown} / {ID_COLUMNS[ids[0]]} {shown.replace(', ', '、')}"
     else:
         where = f"row {list_rows(rows)}"
     text = f"{f'table {table}, ' if table else ''}{where}, column {column}: {en} / {zh}"
@@ -112,19 +121,30 @@ def check(bad, index, column: str, rule: str, en: str, zh: str, values=None, *, 
           error: type[RuleInputError] = RuleInputError) -> None:
     """Raise ``error`` if any element of the boolean mask ``bad`` is true.
 
-    ``index`` gives the row labels (DataFrame index, an array of ids; None: positions 0, 1, …);
+    ``index`` gives the row labels (DataFrame index, an array of ids; None: positions 0, 1, …) or
+    is the DataFrame itself, whose id column (:data:`ID_COLUMNS`) then names rows that have no file
+    provenance;
     ``en``/``zh`` describe the rule; ``values`` (same length as the mask) are shown for the
     offending rows; ``table`` names the table in the message.
     """
     bad = np.atleast_1d(np.asarray(bad, dtype=bool)).ravel()
     if not bad.any():
         return
+    frame = index if isinstance(index, pd.DataFrame) else None
+    if frame is not None:
+        index = frame.index
     labels = np.arange(bad.size) if index is None else np.asarray(index, dtype=object).ravel()
     rows = labels[bad]
     vals = None if values is None else np.atleast_1d(np.asarray(values)).ravel()[bad].astype(object)
     source = _source(index, rows)
-    raise error(rows_message(rows, column, rule, en, zh, vals, table, source=source), rows=rows, column=column,
-                rule=rule, file=source[0] if source else None, excel_rows=source[1] if source else ())
+    ids = None
+    if source is None and frame is not None:
+        id_col = next((c for c in ID_COLUMNS if c in frame.columns), None)
+        if id_col is not None:
+            ids = (id_col, frame[id_col].to_numpy(dtype=object)[bad].tolist())
+    raise error(rows_message(rows, column, rule, en, zh, vals, table, source=source, ids=ids), rows=rows,
+                column=column, rule=rule, file=source[0] if source else None,
+                excel_rows=source[1] if source else ())
 
 
 def _source(index, rows) -> tuple[str, list[int]] | None:
@@ -191,9 +211,9 @@ def numeric(df: pd.DataFrame, column: str, *, missing: Any = "error", required=N
     """
     x = _floats(df[column], column, df.index, table, error)
     nan = np.isnan(x)
-    check(nan & _must(missing, required, len(x)), df.index, column, "missing", "missing: a value is required",
+    check(nan & _must(missing, required, len(x)), df, column, "missing", "missing: a value is required",
           "数值缺失，此项不能为空", table=table, error=error)
-    check(np.isinf(x), df.index, column, "not_finite", "not a finite number", "不是有限数值", x, table=table,
+    check(np.isinf(x), df, column, "not_finite", "not a finite number", "不是有限数值", x, table=table,
           error=error)
     if not isinstance(missing, str) and not pd.isna(missing) and nan.any():
         x = np.where(nan, float(missing), x)
@@ -271,9 +291,9 @@ def dates(df: pd.DataFrame, column: str, *, missing: Any = "error", required=Non
     values = pd.to_datetime(raw, errors="coerce").to_numpy(dtype="datetime64[ns]")
     nat = np.isnat(values)
     given = raw.notna().to_numpy()
-    check(nat & given, df.index, column, "not_date", "not a date", "不是有效日期", raw,
+    check(nat & given, df, column, "not_date", "not a date", "不是有效日期", raw,
           table=table, error=error)
-    check(nat & _must(missing, required, len(values)), df.index, column, "missing", "missing: a date is required",
+    check(nat & _must(missing, required, len(values)), df, column, "missing", "missing: a date is required",
           "日期缺失，此项不能为空", table=table, error=error)
     if not isinstance(missing, str) and not pd.isna(missing) and nat.any():
         values = np.where(nat, np.datetime64(pd.Timestamp(missing), "ns"), values)
@@ -314,9 +334,9 @@ def booleans(df: pd.DataFrame, column: str, *, missing: Any = "error", required=
     words = [_yes_no(u) for u in uniq]
     known = np.array([w is not None for w in words] + [True], dtype=bool)  # position −1: missing
     yes = np.array([bool(w) for w in words] + [False], dtype=bool)
-    check(~known[codes], df.index, column, "not_bool", f"not a yes/no value ({_YES_NO})", "不是是/否值",
+    check(~known[codes], df, column, "not_bool", f"not a yes/no value ({_YES_NO})", "不是是/否值",
           s, table=table, error=error)
-    check(isna & must, df.index, column, "missing", "missing: a yes/no value is required", "缺少是/否值，此项不能为空",
+    check(isna & must, df, column, "missing", "missing: a yes/no value is required", "缺少是/否值，此项不能为空",
           table=table, error=error)
     out = yes[codes]
     if isna.any() and not isinstance(missing, str):

@@ -346,7 +346,7 @@ def test_bad_input_raises_clear_errors():
         elig.eligibility(apps.assign(application_id="A0"), staff, POL)
     with pytest.raises(EligibilityError, match=r"missing column\(s\) \['rank_since'\]"):
         elig.eligibility(apps, staff.drop(columns=["rank_since"]), POL)
-    with pytest.raises(EligibilityError, match="row 0, column exceptional: missing"):
+    with pytest.raises(EligibilityError, match="staff_id T0 / 工号 T0, column exceptional: missing"):
         elig.eligibility(apps.assign(exceptional=[None, False]), staff, POL)
     no_date = apps.assign(application_date=[pd.Timestamp(DAY), pd.NaT])
     with pytest.raises(EligibilityError, match="row 1, column application_date: missing"):

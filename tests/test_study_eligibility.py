@@ -104,7 +104,7 @@ def test_rejects_hire_after_application():
 
 
 def test_rejects_missing_flag_and_missing_column():
-    with pytest.raises(ValueError, match=r"row 0, column in_training_plan: missing: a yes/no value is required"):
+    with pytest.raises(ValueError, match=r"staff_id T1 / 工号 T1, column in_training_plan: missing: a yes/no value is required"):
         check({"in_training_plan": None})
     with pytest.raises(ValueError, match="on_post"):
         application_eligibility(apps({}).drop(columns="on_post"), policy=P1)
