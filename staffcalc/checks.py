@@ -98,7 +98,8 @@ def rows_message(rows: Iterable, column: str, rule: str, en: str, zh: str, value
 
     The rows are named as the user knows them: with ``source`` = (file name, Excel rows)
     ``file staff.csv, Excel row 7, 9 / 文件 staff.csv 第 7、9 行``; else with ``ids`` = (id column,
-    ids) ``staff_id T0042 / 工号 T0042``; else by the labels ``rows``.
+    ids) ``staff_id T0042 / 工号 T0042`` (with the labels, ``T0042 (row 3)``, when the id repeats in
+    the frame); else by the labels ``rows``.
     """
     rows = list(rows)
     if source is not None:
@@ -141,7 +142,10 @@ def check(bad, index, column: str, rule: str, en: str, zh: str, values=None, *, 
     if source is None and frame is not None:
         id_col = next((c for c in ID_COLUMNS if c in frame.columns), None)
         if id_col is not None:
-            ids = (id_col, frame[id_col].to_numpy(dtype=object)[bad].tolist())
+            named = frame[id_col].to_numpy(dtype=object)[bad].tolist()
+            if frame[id_col].duplicated(keep=False).to_numpy()[bad].any():  # an id alone is ambiguous: add labels
+                named = [f"{i} (row {r})" for i, r in zip(named, rows)]
+            ids = (id_col, named)
     raise error(rows_message(rows, column, rule, en, zh, vals, table, source=source, ids=ids), rows=rows,
                 column=column, rule=rule, file=source[0] if source else None,
                 excel_rows=source[1] if source else ())

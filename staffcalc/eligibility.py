@@ -187,14 +187,14 @@ def eligibility(
     pol = policy_or_default(policy, as_of)
     require_columns(staff, STAFF_COLUMNS, "table staff (P6 eligibility)")
     require_columns(applicants, APPLICANT_COLUMNS, "table applicants")
-    check(applicants["application_id"].duplicated(keep=False).to_numpy(), applicants.index, "application_id",
+    check(applicants["application_id"].duplicated(keep=False).to_numpy(), applicants, "application_id",
           "duplicate_id", "duplicated", "申报编号重复", applicants["application_id"].to_numpy(), table="applicants")
     staff_index = pd.Index(staff["staff_id"].astype(str))
     if not staff_index.is_unique:
-        check(staff_index.duplicated(keep=False), staff.index, "staff_id", "duplicate_id", "duplicated", "工号重复",
+        check(staff_index.duplicated(keep=False), staff, "staff_id", "duplicate_id", "duplicated", "工号重复",
               staff_index, table="staff")
     pos = staff_index.get_indexer(applicants["staff_id"].astype(str))
-    check(pos < 0, applicants.index, "staff_id", "unknown_staff", "not in the staff roster", "工号不在花名册中",
+    check(pos < 0, applicants, "staff_id", "unknown_staff", "not in the staff roster", "工号不在花名册中",
           applicants["staff_id"].to_numpy(), table="applicants")
 
     st = staff[[c for c in STAFF_COLUMNS if c != "staff_id"]].iloc[pos].reset_index(drop=True)

@@ -168,7 +168,7 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
     df = records.reset_index(drop=True)
     n = len(df)
     for column in ("staff_id", "unit_id"):
-        check(df[column].isna().to_numpy(), df.index, column, "missing", "missing: a value is required", "此项不能为空")
+        check(df[column].isna().to_numpy(), df, column, "missing", "missing: a value is required", "此项不能为空")
     year = _pay.year_amounts(df, policy)  # validates mode, shares, pay components
     mode = df["mode"].astype("object").to_numpy()
     degree_mode = mode != "further_study"
@@ -179,25 +179,25 @@ def project(records: pd.DataFrame, start, end, policy: Policy | None = None, hou
     standard_end = dates(df, "standard_end")
     return_date = dates(df, "return_date", missing=pd.NaT)
     left_date = dates(df, "left_date", missing=pd.NaT)
-    check(standard_end <= study_start, df.index, "standard_end", "end_after_start", "must be after study_start",
+    check(standard_end <= study_start, df, "standard_end", "end_after_start", "must be after study_start",
           "学制结束日期须晚于学习开始日期")
     planned_end = add_months(standard_end, _extension_months(df, mode, policy))
     has_return = ~np.isnat(return_date)
-    check(has_return & (return_date < study_start), df.index, "return_date", "return_before_start",
+    check(has_return & (return_date < study_start), df, "return_date", "return_before_start",
           "before study_start", "返岗日期早于学习开始日期")
-    check(has_return & (return_date > planned_end), df.index, "return_date", "return_after_approved_end",
+    check(has_return & (return_date > planned_end), df, "return_date", "return_after_approved_end",
           "after the approved end (standard_end + extension_months; P1 §10.4)",
           "返岗日期晚于批准的学习结束日期（学制+延期）")
-    check(~np.isnat(left_date) & (left_date < study_start), df.index, "left_date", "left_before_start",
+    check(~np.isnat(left_date) & (left_date < study_start), df, "left_date", "left_before_start",
           "before study_start", "离职日期早于学习开始日期")
     interrupted = df["interruption_cause"].notna().to_numpy()
     cause = np.where(interrupted, df["interruption_cause"].astype("object").to_numpy(), "")
-    check(interrupted & ~np.isin(cause, INTERRUPTION_CAUSES), df.index, "interruption_cause", "unknown_cause",
+    check(interrupted & ~np.isin(cause, INTERRUPTION_CAUSES), df, "interruption_cause", "unknown_cause",
           f"must be one of {list(INTERRUPTION_CAUSES)}", "中断原因不在允许范围内", cause)
-    check(interrupted & ~has_return, df.index, "return_date", "interrupted_without_return",
+    check(interrupted & ~has_return, df, "return_date", "interrupted_without_return",
           "an interrupted episode needs the date it ended", "中断学习须填写返岗（中断）日期")
     costs = numeric(df, "costs_paid")
-    check(costs < 0, df.index, "costs_paid", "negative", "cannot be negative", "不能为负数", costs)
+    check(costs < 0, df, "costs_paid", "negative", "cannot be negative", "不能为负数", costs)
 
     # Early-return scenario.
     horizon_start = h0.start_time.to_datetime64().astype("datetime64[ns]")
@@ -329,15 +329,15 @@ def _scalar(name: str, value, default) -> float:
 def _extension_months(df: pd.DataFrame, mode: np.ndarray, policy: Policy) -> np.ndarray:
     """Approved extension in months, checked against P1 §10.4 (不得超过: the limit itself is allowed)."""
     ext = numeric(df, "extension_months")
-    check((ext < 0) | (ext != np.floor(ext)), df.index, "extension_months", "not_whole_months",
+    check((ext < 0) | (ext != np.floor(ext)), df, "extension_months", "not_whole_months",
           "must be a whole number ≥ 0", "延期月数须为非负整数", ext)
     limits = policy.get("study_leave.extension.max_years")
     degree = df["degree_sought"].astype("object").to_numpy()
     further = mode == "further_study"
     known = np.isin(degree, list(limits))
-    check(~further & ~known, df.index, "degree_sought", "unknown_degree",
+    check(~further & ~known, df, "degree_sought", "unknown_degree",
           f"degree study must name one of {list(limits)}", "攻读学位须为硕士或博士", degree)
-    check(further & df["degree_sought"].notna().to_numpy(), df.index, "degree_sought", "further_study_degree",
+    check(further & df["degree_sought"].notna().to_numpy(), df, "degree_sought", "further_study_degree",
           "further study (进修) seeks no degree", "进修不攻读学位", degree)
     limit_months = np.zeros(len(df))
     for name, years in limits.items():  # one pass per degree kind in the policy, not per row
@@ -346,9 +346,9 @@ def _extension_months(df: pd.DataFrame, mode: np.ndarray, policy: Policy) -> np.
     if beyond.any():
         rule = ", ".join(f"{k} ≤ {v} year(s)" for k, v in limits.items())
         rule_zh = "，".join(f"{DEGREE_LABELS.get(k, k)}不得超过{v}年" for k, v in limits.items())
-        check(beyond & further, df.index, "extension_months", "further_study_extension",
+        check(beyond & further, df, "extension_months", "further_study_extension",
               "further study (进修) has no extension (P1 §10.4)", "进修不适用延期", ext)
-        check(beyond, df.index, "extension_months", "extension_limit", f"extension beyond the limit ({rule}; P1 §10.4)",
+        check(beyond, df, "extension_months", "extension_limit", f"extension beyond the limit ({rule}; P1 §10.4)",
               f"延期超过规定上限（{rule_zh}）", ext)
     return ext.astype(np.int64)
 

@@ -141,7 +141,7 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
                          "agreement_signed", *components], "study_leave_year")
     n = len(df)
     mode = df["mode"].astype("object").to_numpy()
-    check(~np.isin(mode, MODES), df.index, "mode", "unknown_mode", f"must be one of {list(MODES)}",
+    check(~np.isin(mode, MODES), df, "mode", "unknown_mode", f"must be one of {list(MODES)}",
           "学习方式须为 full_release（全脱产）、partial（非脱产）或 further_study（进修）", mode)
     full_rel, partial = mode == "full_release", mode == "partial"
     degree = full_rel | partial
@@ -152,12 +152,12 @@ def year_amounts(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarray]:
           "months_on_post", "months_range", "must be a whole number of months from 0 to 12", "须为0至12的整月数",
           months_on_post)
     share = numeric(df, "workload_share", missing=np.nan, required=degree)
-    check((share < 0) | (share > 1), df.index, "workload_share", "share_range",
+    check((share < 0) | (share > 1), df, "workload_share", "share_range",
           "must be a share from 0 to 1 of the prescribed workload", "须为0至1之间的工作量比例", share)
     agreement = booleans(df, "agreement_signed", missing=False, required=degree)
     monthly = np.column_stack([numeric(df, c) for c in components]) if n else np.zeros((0, len(components)))
     for j, c in enumerate(components):
-        check(monthly[:, j] < 0, df.index, c, "negative_pay", "pay cannot be negative", "工资项目不能为负数", monthly[:, j])
+        check(monthly[:, j] < 0, df, c, "negative_pay", "pay cannot be negative", "工资项目不能为负数", monthly[:, j])
     is_withheld = np.isin(components, withheld_set)
 
     min_months = policy.get("study_leave.restoration.min_months_on_post")
@@ -258,7 +258,7 @@ def reimbursement_arrays(df: pd.DataFrame, policy: Policy) -> dict[str, np.ndarr
     further = df["mode"].astype("object").to_numpy() == "further_study"
     if "approved_costs" in df.columns:
         costs = numeric(df, "approved_costs", missing=0.0)
-        check(costs < 0, df.index, "approved_costs", "negative", "cannot be negative", "不能为负数", costs)
+        check(costs < 0, df, "approved_costs", "negative", "cannot be negative", "不能为负数", costs)
     else:
         costs = np.zeros(n)
     selected = booleans(df, "college_selected", missing=True) if "college_selected" in df.columns else np.ones(n, bool)

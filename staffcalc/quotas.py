@@ -345,7 +345,7 @@ def quota_table(
                     "table disciplines")
     require_columns(staff, ["discipline_id", "post_level"], "table staff")
     d = disciplines.reset_index(drop=True)
-    check(d["discipline_id"].duplicated(keep=False).to_numpy(), d.index, "discipline_id", "duplicate_id",
+    check(d["discipline_id"].duplicated(keep=False).to_numpy(), d, "discipline_id", "duplicate_id",
           "duplicated", "学科代码重复", d["discipline_id"].to_numpy(), table="disciplines")
     categories = discipline_category(d, pol)  # P6 §9: given, or derived from the programmes
     d["category"] = categories["category"]
@@ -356,10 +356,10 @@ def quota_table(
     unknown = pos < 0
     if unknown.any():
         ids = sorted(set(staff["discipline_id"].astype(str).to_numpy()[unknown]))[:5]
-        check(unknown, staff.index, "discipline_id", "unknown_discipline",
+        check(unknown, staff, "discipline_id", "unknown_discipline",
               f"unknown discipline {ids} (not in disciplines)", "学科代码不在学科编制表中", table="staff")
     level = integers(staff["post_level"], "post_level", staff.index, minimum=1, table="staff")
-    check(level > ALL_LEVELS[-1], staff.index, "post_level", "level_range", f"above {ALL_LEVELS[-1]}", "岗位等级超出范围",
+    check(level > ALL_LEVELS[-1], staff, "post_level", "level_range", f"above {ALL_LEVELS[-1]}", "岗位等级超出范围",
           level, table="staff")
     pos, level = pos[counted], level[counted]
     nlev = ALL_LEVELS[-1] + 1

@@ -61,7 +61,7 @@ def _grades(df: pd.DataFrame, column: str, known: dict, rows: np.ndarray) -> tup
     s = df[column].astype(object)
     given = s.notna().to_numpy() & (s.astype(str).str.strip() != "").to_numpy()
     text = np.where(given, s.astype(str).str.strip().to_numpy(dtype=object), "")
-    check(given & ~pd.Series(text).isin(list(known)).to_numpy() & rows, df.index, column, "unknown_grade",
+    check(given & ~pd.Series(text).isin(list(known)).to_numpy() & rows, df, column, "unknown_grade",
           f"must be one of {list(known)}", f"考核等次须为 {'、'.join(known)} 之一", text)
     return given & rows, np.where(rows, text, "")
 

@@ -67,7 +67,7 @@ def application_eligibility(df: pd.DataFrame, policy: Policy | None = None) -> p
     app = pd.Series(dates(df, "application_date"), index=df.index)
     hire = pd.Series(dates(df, "hire_date"), index=df.index)
     policy = policy_or_default(policy, app.max().date() if len(df) else None)
-    check((hire > app).to_numpy(), df.index, "hire_date", "hired_after_application",
+    check((hire > app).to_numpy(), df, "hire_date", "hired_after_application",
           "hire_date is after application_date", "入校日期晚于申请日期")
 
     passing = list(policy.get("study_leave.eligibility.passing_appraisals"))
@@ -81,7 +81,7 @@ def application_eligibility(df: pd.DataFrame, policy: Policy | None = None) -> p
         result = df[col].astype("object")
         missing = result.isna().to_numpy() | result.eq("").to_numpy(dtype=bool, na_value=False)
         failed_grade |= ~missing & ~result.isin(passing).to_numpy()
-        check(~missing & ~result.isin(APPRAISAL_RESULTS).to_numpy(), df.index, col, "unknown_appraisal",
+        check(~missing & ~result.isin(APPRAISAL_RESULTS).to_numpy(), df, col, "unknown_appraisal",
               f"appraisal result must be one of {list(APPRAISAL_RESULTS)}", "考核结果须为优秀、合格、基本合格或不合格",
               result.to_numpy())
         year_start = (app_year - k - 1970).astype("datetime64[Y]").astype("datetime64[ns]")  # 1 January

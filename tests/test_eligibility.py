@@ -338,7 +338,7 @@ def test_failed_rules_carry_clauses_and_no_names():
 def test_bad_input_raises_clear_errors():
     apps, staff = frames(("associate", {}, {}), ("associate", {}, {}))
     bad = apps.assign(staff_id=["T0", "T7"])
-    with pytest.raises(EligibilityError, match=r"row 1, column staff_id: not in the staff roster"):
+    with pytest.raises(EligibilityError, match=r"staff_id T7 / 工号 T7, column staff_id: not in the staff roster"):
         elig.eligibility(bad, staff, POL)
     with pytest.raises(EligibilityError, match="target_post: unknown post"):
         elig.eligibility(apps.assign(target_post=["associate", "dean"]), staff, POL)

@@ -47,11 +47,11 @@ def test_calculation_error_names_file_and_the_excel_row_validate_names(tmp_path,
 
 def test_frame_renumbered_without_provenance_never_cites_a_wrong_excel_row(tmp_path):
     df = io.read_table(_bad_folder(tmp_path, ".csv") / f"{KIND}.csv", KIND)
-    plain = df[df.index >= 3].reset_index(drop=True)  # label 3 is now the bad row, not Excel row 5
+    plain = df[df.index >= 3].reset_index(drop=True)  # label 3 is now the bad row (Excel row 8)
     with pytest.raises(RuleInputError) as exc:
         scoring.recruitment_scores(plain, POLICY)
     assert exc.value.file is None and exc.value.excel_rows == []
-    assert str(exc.value).startswith("row 3, column exam") and "Excel" not in str(exc.value)
+    assert str(exc.value).startswith("candidate_id R2026-007 / 报名号 R2026-007, column exam") and "Excel" not in str(exc.value)
 
 
 def test_renumber_keeps_file_and_rows_and_read_frames_compare_by_value(tmp_path):
@@ -62,3 +62,15 @@ def test_renumber_keeps_file_and_rows_and_read_frames_compare_by_value(tmp_path)
     assert list(kept.index) == list(range(len(kept)))
     assert kept.index.name.file == f"{KIND}.csv" and kept.index.name.rows.tolist() == df.index.name.rows[1::2].tolist()
     assert io.renumber(df.set_index("candidate_id")).index.name is None
+
+
+def test_frame_without_provenance_names_its_ids_and_only_then_labels():
+    from staffcalc.checks import numeric
+
+    df = pd.DataFrame({"staff_id": ["T0041", "T0042"], "x": [1.0, None]})
+    with pytest.raises(RuleInputError, match=r"^staff_id T0042 / 工号 T0042, column x: missing"):
+        numeric(df, "x")
+    with pytest.raises(RuleInputError, match=r"^staff_id T0041 \(row 1\) / 工号 T0041 \(row 1\), column x"):
+        numeric(df.assign(staff_id="T0041"), "x")  # an id that repeats is not enough on its own
+    with pytest.raises(RuleInputError, match=r"^row b, column x: missing"):
+        numeric(df.drop(columns="staff_id").set_axis(["a", "b"]), "x")

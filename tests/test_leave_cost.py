@@ -116,7 +116,7 @@ def test_p1_s10_4_extension_at_the_limit_is_allowed():
 @pytest.mark.parametrize("spec", [{"extension_months": 13},
                                   {"degree_sought": "doctorate", "extension_months": 25}])
 def test_p1_s10_4_extension_beyond_the_limit_names_the_rows(spec):
-    with pytest.raises(ValueError, match=r"row 1, column extension_months: extension beyond the limit "
+    with pytest.raises(ValueError, match=r"staff_id S1 / 工号 S1, column extension_months: extension beyond the limit "
                                          r"\(master ≤ 1 year\(s\), doctorate ≤ 2 year\(s\); P1 §10.4\) / 延期超过"):
         run([{}, spec])
 
@@ -129,12 +129,12 @@ def test_p1_s10_4_limit_is_policy_data():
 
 
 def test_p1_s10_4_further_study_has_no_extension():
-    with pytest.raises(ValueError, match=r"row 0, column extension_months: further study"):
+    with pytest.raises(ValueError, match=r"staff_id S0 / 工号 S0, column extension_months: further study"):
         run([{"mode": "further_study", "degree_sought": None, "standard_end": "2027-03-01", "extension_months": 1}])
 
 
 def test_return_after_the_approved_end_is_an_error():
-    with pytest.raises(ValueError, match=r"row 0, column return_date: after the approved end"):
+    with pytest.raises(ValueError, match=r"staff_id S0 / 工号 S0, column return_date: after the approved end"):
         run([{"return_date": "2029-10-01"}])
     assert run([{"return_date": "2029-10-01", "extension_months": 1}]).people["study_months"].iloc[0] == 37
 
@@ -159,7 +159,7 @@ def test_p1_s10_8_no_agreement_received_nothing_so_refunds_nothing():
 
 
 def test_interruption_needs_its_date():
-    with pytest.raises(ValueError, match=r"row 0, column return_date: an interrupted episode"):
+    with pytest.raises(ValueError, match=r"staff_id S0 / 工号 S0, column return_date: an interrupted episode"):
         run([{"interruption_cause": "host_rules"}])
 
 
@@ -262,9 +262,9 @@ def test_bad_parameters():
         run([{}], early_return_share=1.5)
     with pytest.raises(ValueError, match="unit_id"):
         project(records({}).drop(columns="unit_id"), "2026-09", "2027-08", policy=P1)
-    with pytest.raises(ValueError, match=r"row 0, column interruption_cause"):
+    with pytest.raises(ValueError, match=r"staff_id S0 / 工号 S0, column interruption_cause"):
         run([{"return_date": "2027-01-01", "interruption_cause": "bored"}])
-    with pytest.raises(ValueError, match=r"row 0, column degree_sought"):
+    with pytest.raises(ValueError, match=r"staff_id S0 / 工号 S0, column degree_sought"):
         run([{"degree_sought": "bachelor"}])
 
 

@@ -94,12 +94,12 @@ def test_keeps_index_and_rows():
 
 
 def test_rejects_unknown_appraisal_result():
-    with pytest.raises(ValueError, match=r"row 1, column appraisal_2: .*优秀"):
+    with pytest.raises(ValueError, match=r"staff_id T1 \(row 1\) / 工号 T1 \(row 1\), column appraisal_2: .*优秀"):
         check({}, {"appraisal_2": "良好"})
 
 
 def test_rejects_hire_after_application():
-    with pytest.raises(ValueError, match=r"row 0, column hire_date"):
+    with pytest.raises(ValueError, match=r"staff_id T1 / 工号 T1, column hire_date"):
         check({"hire_date": "2027-01-01"})
 
 

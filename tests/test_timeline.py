@@ -103,11 +103,11 @@ def test_p5_s4_5_late_events_feed_the_deduction_catalogue():
 
 
 def test_p5_s4_5_bad_submissions_are_errors():
-    with pytest.raises(ScoringInputError, match="row 0, column kind.*unknown_kind"):
+    with pytest.raises(ScoringInputError, match="staff_id T1 / 工号 T1, column kind.*unknown_kind"):
         scoring.late_submissions(subs({"kind": "weekly", "submitted": "2026-04-04"}), POL)
-    with pytest.raises(ScoringInputError, match="row 0, column due_date"):
+    with pytest.raises(ScoringInputError, match="staff_id T1 / 工号 T1, column due_date"):
         scoring.late_submissions(subs({"kind": "material", "submitted": "2026-04-04"}), POL)
-    with pytest.raises(ScoringInputError, match="row 1, column submitted"):
+    with pytest.raises(ScoringInputError, match=r"staff_id T1 \(row 1\) / 工号 T1 \(row 1\), column submitted"):
         scoring.late_submissions(subs({"submitted": "2026-04-04"}, {"submitted": None}), POL)
 
 

@@ -183,7 +183,7 @@ def grade(score, policy: Policy | None = None):
     policy = policy_or_default(policy)
     frame, kind, index = as_frame({"score": score})
     x = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    check(np.isnan(x) & frame["score"].notna().to_numpy(), frame.index, "score", "not_numeric",
+    check(np.isnan(x) & frame["score"].notna().to_numpy(), frame, "score", "not_numeric",
           "not a number", "不是数值", frame["score"].to_numpy())
     bands = K.Bands.from_policy(policy)
     pos = K.grade_positions(x, bands, frame.index)
@@ -220,8 +220,8 @@ def _score_columns(df: pd.DataFrame, bonus: np.ndarray, deduction: np.ndarray, p
                    bands: K.Bands | None = None) -> K.MonthlyTrace:
     """The monthly kernels on validated bonus/deduction arrays (no events): section scores, base,
     score and grade position."""
-    check(bonus < 0, df.index, "bonus", "negative_bonus", "bonus points cannot be negative", "加分不能为负", bonus)
-    check(deduction < 0, df.index, "deduction", "negative_deduction",
+    check(bonus < 0, df, "bonus", "negative_bonus", "bonus points cannot be negative", "加分不能为负", bonus)
+    check(deduction < 0, df, "deduction", "negative_deduction",
           "deduction is a positive number of points", "减分应以正数表示", deduction)
     rubric = K.Rubric.from_policy(policy)
     bands = bands or K.Bands.from_policy(policy)
@@ -266,7 +266,7 @@ def _event_arrays(events: pd.DataFrame, codes: K.Codes) -> tuple[np.ndarray, np.
     require_columns(events, EVENT_COLUMNS, "event_points")
     ccodes, cuniq = pd.factorize(events["code"])
     upos = pd.Index(list(codes.code), dtype=object).get_indexer(pd.Index(cuniq).astype(object))
-    check(ccodes < 0, events.index, "code", "missing_code", "event code is missing", "加减分代码缺失")
+    check(ccodes < 0, events, "code", "missing_code", "event code is missing", "加减分代码缺失")
     bad_u = np.flatnonzero(upos < 0)
     if len(bad_u):
         unknown = np.isin(ccodes, bad_u)
@@ -378,7 +378,7 @@ def monthly_allowance(df: pd.DataFrame, policy: Policy | None = None) -> pd.Data
     codes, uniq = pd.factorize(df["grade"])
     upos = pd.Index(list(bands.names), dtype=object).get_indexer(pd.Index(uniq).astype(object))
     pos = np.where(codes >= 0, upos[np.maximum(codes, 0)] if len(upos) else -1, -1)
-    check(pos < 0, df.index, "grade", "unknown_grade", "missing or not a grade of the policy",
+    check(pos < 0, df, "grade", "unknown_grade", "missing or not a grade of the policy",
           "不是有效的考核等次", df["grade"].to_numpy())
     forfeited = booleans(df, "allowance_forfeited")
     out = df.copy(deep=False)
@@ -420,7 +420,7 @@ def monthly_trace(items: pd.DataFrame, events: pd.DataFrame | None = None,
                       pd.concat([items["period"], events["period"]], ignore_index=True), both)
     item_key, event_key = key[:n], key[n:]
     dup, where = _match_keys(item_key, event_key)
-    check(dup, items.index, "staff_id/period", "duplicate_month",
+    check(dup, items, "staff_id/period", "duplicate_month",
           "two rows for the same teacher and month", "同一教师同一月份重复", items["staff_id"].to_numpy())
     orphan = where < 0
     if orphan.any():

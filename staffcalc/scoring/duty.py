@@ -47,7 +47,7 @@ def performance_points(term, senior_or_admin=False, policy: Policy | None = None
     frame, kind, index = as_frame({"term": term, "senior_or_admin": senior_or_admin})
     p = policy.get(f"{NS}.performance_points")
     k = integer_counts(frame, "term")
-    check(k < 1, frame.index, "term", "term_below_1", "term must be 1 or more (the first term is 1)",
+    check(k < 1, frame, "term", "term_below_1", "term must be 1 or more (the first term is 1)",
           "任职届数应从 1 开始", k)
     extra = booleans(frame, "senior_or_admin")
     points = p["first_term"] + p["per_further_term"] * (k - 1) + np.where(extra, p["senior_or_admin"], 0)
@@ -115,10 +115,10 @@ def exemptions(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
     require_columns(df, ["exemption_reason", "assignment_date", "request_date"], "exemptions")
     ex = f"{NS}.exemption"
     reason = df["exemption_reason"].astype(object)
-    check(~reason.isin(REASONS).to_numpy(), df.index, "exemption_reason", "unknown_reason",
+    check(~reason.isin(REASONS).to_numpy(), df, "exemption_reason", "unknown_reason",
           f"reason must be one of {list(REASONS)}", "免任理由应为 pregnancy/postpartum/health/other", reason.to_numpy())
     assign = pd.to_datetime(df["assignment_date"])
-    check(assign.isna().to_numpy(), df.index, "assignment_date", "missing", "assignment date is missing", "聘任日期缺失")
+    check(assign.isna().to_numpy(), df, "assignment_date", "missing", "assignment date is missing", "聘任日期缺失")
     request = pd.to_datetime(df["request_date"])
     dl = policy.get(f"{ex}.request_deadline")
     deadline = pd.to_datetime(pd.DataFrame({"year": assign.dt.year, "month": dl["month"], "day": dl["day"]}))
@@ -134,7 +134,7 @@ def exemptions(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
     if is_preg.any():
         require_columns(df, ["pregnancy_weeks"], "exemptions (pregnancy)")
         weeks = numeric(df, "pregnancy_weeks", missing=np.nan, required=is_preg)
-        check((weeks < 0) & is_preg, df.index, "pregnancy_weeks", "negative", "weeks cannot be negative", "孕周不能为负", weeks)
+        check((weeks < 0) & is_preg, df, "pregnancy_weeks", "negative", "weeks cannot be negative", "孕周不能为负", weeks)
     preg_ok = weeks >= policy.get(f"{ex}.pregnancy_weeks")
 
     # postpartum: 生育后一年内 (以内 includes the anniversary)
@@ -142,9 +142,9 @@ def exemptions(df: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
     if is_post.any():
         require_columns(df, ["child_birth_date"], "exemptions (postpartum)")
         born = pd.to_datetime(df["child_birth_date"])
-        check(born.isna().to_numpy() & is_post, df.index, "child_birth_date", "missing",
+        check(born.isna().to_numpy() & is_post, df, "child_birth_date", "missing",
               "birth date of the child is missing", "生育日期缺失")
-        check((born > assign).to_numpy() & is_post, df.index, "child_birth_date", "after_assignment",
+        check((born > assign).to_numpy() & is_post, df, "child_birth_date", "after_assignment",
               "child born after the assignment date (use reason pregnancy)", "生育日期晚于聘任日期")
         limit = born + pd.DateOffset(months=int(policy.get(f"{ex}.postpartum_months")))
         post_ok = (assign <= limit).fillna(False).to_numpy(dtype=bool)
@@ -208,7 +208,7 @@ def sanctions(history: pd.DataFrame, policy: Policy | None = None) -> pd.DataFra
     policy = policy_or_default(policy)
     require_columns(history, ["staff_id", "academic_year", "duty_event"], "sanctions")
     event = history["duty_event"].astype(object)
-    check(~event.isin(EVENTS).to_numpy(), history.index, "duty_event", "unknown_event",
+    check(~event.isin(EVENTS).to_numpy(), history, "duty_event", "unknown_event",
           f"event must be one of {list(EVENTS)}", "事件应为 served/refused/dismissed", event.to_numpy())
     year = integer_counts(history, "academic_year")
     hit = event.isin(list(_SANCTION_OF)).to_numpy()
@@ -293,10 +293,10 @@ def appointment_readiness(df: pd.DataFrame, policy: Policy | None = None) -> pd.
     a = f"{NS}.appointment"
     trained = booleans(df, "trained")
     years = numeric(df, "assistant_years")
-    check(years < 0, df.index, "assistant_years", "negative", "years cannot be negative", "年数不能为负", years)
+    check(years < 0, df, "assistant_years", "negative", "years cannot be negative", "年数不能为负", years)
     passed = booleans(df, "assistant_passed")
     idle = numeric(df, "years_without_duty")
-    check(idle < 0, df.index, "years_without_duty", "negative", "years cannot be negative", "年数不能为负", idle)
+    check(idle < 0, df, "years_without_duty", "negative", "years cannot be negative", "年数不能为负", idle)
     ok = (trained | (not policy.get(f"{a}.training_required"))) & (years >= policy.get(f"{a}.assistant_years")) & passed
     out = df.copy()
     out["may_be_appointed"] = ok

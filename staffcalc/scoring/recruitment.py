@@ -76,8 +76,8 @@ def recruitment_eligibility(df: pd.DataFrame, recruitment_date=None, policy: Pol
     else:
         on = pd.Series(pd.Timestamp(recruitment_date), index=df.index)
     birth = pd.to_datetime(df["birth_date"])
-    check(birth.isna().to_numpy(), df.index, "birth_date", "missing", "birth date is missing", "出生日期缺失")
-    check(pd.to_datetime(on).isna().to_numpy(), df.index, "recruitment_date", "missing",
+    check(birth.isna().to_numpy(), df, "birth_date", "missing", "birth date is missing", "出生日期缺失")
+    check(pd.to_datetime(on).isna().to_numpy(), df, "recruitment_date", "missing",
           "recruitment date is missing", "聘任日期缺失")
     max_age = policy.get(f"{NS}.eligibility.max_age")
     required = list(policy.get(f"{NS}.eligibility.requirements"))
@@ -212,14 +212,14 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
     def col(name, lo=None, hi=None, zh=""):
         x = numeric(df, name, missing=np.nan, required=~excluded)
         if lo is not None:
-            in_range(x, idx, name, lo, hi, f"{name}_range", zh, skip=excluded | np.isnan(x))
+            in_range(x, df, name, lo, hi, f"{name}_range", zh, skip=excluded | np.isnan(x))
         return x
 
     # 1. self-report (六.1): the experts' score within its tier
     sr_max = policy.get(f"{NS}.self_report.max")
     sr = col("self_report")
     _check_self_report_tiers(df, excluded, policy)
-    check((sr > sr_max) & ~excluded, idx, "self_report", "self_report_range", f"above {sr_max}", f"超过{sr_max}分", sr)
+    check((sr > sr_max) & ~excluded, df, "self_report", "self_report_range", f"above {sr_max}", f"超过{sr_max}分", sr)
 
     # 2. review (六.2): weighted ratings, exact integer weights, rescaled to the component maximum
     scale = policy.get(f"{NS}.review.rating_scale")
@@ -239,7 +239,7 @@ def recruitment_scores(df: pd.DataFrame, policy: Policy | None = None) -> pd.Dat
     sick = col("sick_leave_days", 0, np.inf, "病假天数不能为负")
     ranked = ~excluded
     rounds = df["round"].astype(object).to_numpy() if "round" in df.columns else np.zeros(len(df), dtype=object)
-    check(pd.isna(rounds) & ranked, idx, "round", "missing", "recruitment round is missing", "聘任轮次缺失")
+    check(pd.isna(rounds) & ranked, df, "round", "missing", "recruitment round is missing", "聘任轮次缺失")
     in_scope = ranked if scope == "round_after_vetoes" else np.ones(len(df), bool)
 
     def top_in_round(x):

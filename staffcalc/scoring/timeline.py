@@ -94,16 +94,15 @@ def late_submissions(submissions: pd.DataFrame, policy: Policy | None = None) ->
     pol = policy_or_default(policy)
     require_columns(submissions, ["staff_id", "period", "kind", "submitted"], "late_submissions")
     df = submissions
-    idx = df.index
     kind = df["kind"].astype(object).to_numpy()
-    check(~np.isin(kind, KINDS), idx, "kind", "unknown_kind", f"must be one of {list(KINDS)}",
+    check(~np.isin(kind, KINDS), df, "kind", "unknown_kind", f"must be one of {list(KINDS)}",
           "材料类别须为 monthly（月考核材料）或 material（其他材料）", kind)
     submitted = pd.to_datetime(df["submitted"], errors="coerce").dt.normalize().to_numpy(dtype="datetime64[ns]")
-    check(np.isnat(submitted), idx, "submitted", "not_date", "missing or not a date", "提交日期缺失或无效",
+    check(np.isnat(submitted), df, "submitted", "not_date", "missing or not a date", "提交日期缺失或无效",
           df["submitted"].to_numpy())
     given_due = (pd.to_datetime(df["due_date"], errors="coerce").dt.normalize().to_numpy(dtype="datetime64[ns]")
                  if "due_date" in df.columns else np.full(len(df), np.datetime64("NaT"), dtype="datetime64[ns]"))
-    check((kind == "material") & np.isnat(given_due), idx, "due_date", "missing",
+    check((kind == "material") & np.isnat(given_due), df, "due_date", "missing",
           "a material other than the monthly one needs its deadline", "其他材料须填写规定提交日期")
     months, where = np.unique(df["period"].astype(str).to_numpy(), return_inverse=True)  # once per month
     monthly_due = monthly_timeline(months, pol)["materials_due"].to_numpy()[where.reshape(-1)]
