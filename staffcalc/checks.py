@@ -5,12 +5,13 @@ A calculation never clamps or guesses: an impossible or missing input raises
 rule, in English and Chinese, and shows the offending values.  Rows of a frame read by
 :func:`staffcalc.io.read_table` are named by file and Excel row (the index name, an
 ``io.ExcelRows``, carries them through filters; ``file staff.csv, Excel row 7 / 文件 staff.csv
-第 7 行``); other frames by their index labels::
+第 7 行``); other frames by their id column (:data:`ID_COLUMNS`, ``staff_id T0042 / 工号 T0042``),
+and frames with neither by their index labels::
 
     row 7, 9 (+3 more), column fail_s2b: more failed items than section S2b has (8) / 不合格项数超过该部分项数
     (values / 值: 9, 10) [rule more_failed_than_items]
 
-(one line).  ``rows``, ``column`` and ``rule`` are attributes of the error too, for programs that
+(one line).  ``rows``, ``column``, ``rule`` (and ``file``/``excel_rows`` when known) are attributes of the error too, for programs that
 show the problem differently.  Each calculation module raises its own subclass —
 ``EligibilityError``, ``QuotaError``, ``ReviewError``, ``ScoringInputError``,
 ``StudyLeaveInputError`` — by passing ``error=`` to the helpers (bound once per module with
@@ -58,7 +59,8 @@ class RuleInputError(StaffcalcError):
 
     The message names the row(s), the column and the rule, in English and Chinese: for a frame read
     by :func:`staffcalc.io.read_table` (also after filtering) the file and the Excel row numbers,
-    otherwise the index labels.  ``rows`` holds the offending index labels (all of them, the message
+    otherwise the staff/candidate/application ids (:data:`ID_COLUMNS`) when the check was given the
+    frame, otherwise the index labels.  ``rows`` holds the offending index labels (all of them, the message
     lists the first :data:`MAX_LISTED`), ``file``/``excel_rows`` the file name and Excel rows when
     known, ``column`` the column and ``rule`` a short rule id.
     """
