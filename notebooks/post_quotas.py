@@ -259,7 +259,8 @@ fig.tight_layout()
 plt.show()
 released = view_outlook.levels.pivot_table(index="post_level", columns="outlook_period", values="posts_released",
                                            aggfunc="sum", sort=False)
-nb.show(released[released.sum(axis=1) > 0].reset_index())
+display(Markdown("**各等级释放岗位数**（按期间）"))
+nb.show(released[released.sum(axis=1) > 0].rename(index=lambda lv: f"{lv}级").reset_index())
 display(Markdown("**全校高级岗位展望**（现行上限不变）"))
 nb.show(view_outlook.school[["outlook_period", "senior_cap", "released_senior", "projected_occupied_senior",
                              "projected_vacancy_senior", "projected_disciplines_over_cap"]], negative=["projected_vacancy_senior"])
