@@ -185,7 +185,7 @@ def quota_files(n_staff: int, seed: int = SEED, root: Path | None = None) -> tup
     return paths["disciplines"], paths["staff"]
 
 
-LEAVE_COLUMNS_FROM_STAFF = ["staff_id", "unit_id", "on_establishment", "degree", "post_level", "hire_date"]
+LEAVE_COLUMNS_FROM_STAFF = ["staff_id", "unit_id", "on_establishment", "degree", "post_level", "hire_date", "birth_date"]
 
 
 def leave_file(n_records: int, seed: int = SEED, root: Path | None = None,
