@@ -200,7 +200,7 @@ def test_birth_dates_within_the_plausible_ages_both_sides(data):
     young = int(hired.index[(hired > pd.Timestamp(too_young)) & (hired.index > 0)][0])  # hired after it: no other rule fails
     set_cell(data, "staff", 0, "birth_date", oldest)
     set_cell(data, "staff", young, "birth_date", youngest)
-    assert only(problems(data, ["staff"]), "implausible_date") == []
+    assert problems(data, ["staff"]).empty  # the table reads cleanly, so the date check ran and passed
     set_cell(data, "staff", 0, "birth_date", "1850-01-01")
     set_cell(data, "staff", young, "birth_date", too_young)
     assert only(problems(data, ["staff"]), "implausible_date") == [("staff.csv", 2, "birth_date"),
@@ -210,7 +210,7 @@ def test_birth_dates_within_the_plausible_ages_both_sides(data):
 def test_hire_date_in_2099_is_refused_and_next_year_is_not(data):
     on = pd.Timestamp(AS_OF)
     set_cell(data, "staff", 2, "hire_date", (on + pd.DateOffset(years=RECORD_LEAD_YEARS)).date())
-    assert only(problems(data, ["staff"]), "implausible_date") == []
+    assert problems(data, ["staff"]).empty  # the table reads cleanly, so the date check ran and passed
     row = set_cell(data, "staff", 2, "hire_date", "2099-01-01")
     found = problems(data, ["staff"])
     assert only(found, "implausible_date") == [("staff.csv", row, "hire_date")]
