@@ -61,7 +61,8 @@ unknown = sorted(set(register["staff_id"]) - set(staff["staff_id"]))
 if unknown:
     raise nb.ParameterError(f"study_leave: staff_id not in the staff roster: {unknown[:10]} / 工号不在教职工花名册中")
 records = register.merge(staff[["staff_id", "unit_id"]], on="staff_id", how="left", validate="many_to_one")
-records = nb.in_unit(records, nb.unit_ids(unit, records, "study-leave records / 攻读学位或进修记录"))
+# the unit must exist on the staff roster; a unit with nobody on leave gets a report of zeros, not an error
+records = nb.in_unit(records, nb.unit_ids(unit, staff, "staff / 教职工"))
 unit_names = nb.unit_names(data_dir)
 
 
@@ -76,6 +77,8 @@ summary = headline.with_change(headline.leave_cost(proj, MODE_LABELS), headline.
 headline.save(summary, out_dir, "leave_cost_impact")
 display(Markdown(f"## 要点（{unit_names.get(unit, unit) or '全部单位'}，{horizon_start} 至 {horizon_end}）"))
 nb.show_headline(summary)
+if records.empty:
+    display(Markdown("**本单位没有攻读学位或进修人员的记录，以下各项均为零。**"))
 display(Markdown("代课经费结余（+）/缺口（−） = 用于外聘教师劳务费的扣发金额 − 外聘代课费用：正数为支付代课后有结余，"
                  "负数（红色）为不足。未签培养协议人员不予发放的工资是否计入代课经费，按第 7 节所列解读。"))
 

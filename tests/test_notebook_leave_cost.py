@@ -96,3 +96,35 @@ def test_notebook_draws_the_monthly_gap_chart(run):
     outputs = [o for c in executed["cells"] for o in c.get("outputs", [])]
     assert any("image/png" in o.get("data", {}) for o in outputs)
     assert not [o for o in outputs if o.get("output_type") == "error"]
+
+
+def _run_for_unit(run, unit, name):
+    params = {**PARAMS, "data_dir": str(run["tmp"] / "data"), "out_dir": str(run["tmp"] / name), "unit": unit}
+    out = run["tmp"] / f"{name}.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=params, kernel_name="python3",
+                               cwd=str(NOTEBOOKS), execution_timeout=180, progress_bar=False)
+    return out
+
+
+def test_a_unit_with_nobody_on_leave_gets_a_report_of_zeros(run):
+    """`--per unit` runs every unit: a unit on the roster with no study-leave record is a report, not a failure."""
+    read = io.read_tables(run["tmp"] / "data", ["staff", "study_leave"])
+    on_leave = set(read["study_leave"]["staff_id"])
+    idle = sorted(set(read["staff"]["unit_id"]) - set(read["staff"].loc[read["staff"]["staff_id"].isin(on_leave),
+                                                                          "unit_id"]))
+    if not idle:  # every generated unit has someone on leave: empty one unit's register rows
+        unit = run["unit"]
+        keep = ~read["study_leave"]["staff_id"].isin(read["staff"].loc[read["staff"]["unit_id"] == unit, "staff_id"])
+        pd.read_csv(run["tmp"] / "data" / "study_leave.csv", dtype=str, keep_default_na=False)[keep.to_numpy()] \
+            .to_csv(run["tmp"] / "data" / "study_leave.csv", index=False)
+        idle = [unit]
+    executed = json.loads(_run_for_unit(run, idle[0], "idle").read_text(encoding="utf-8"))
+    text = json.dumps([c.get("outputs", []) for c in executed["cells"]], ensure_ascii=False)
+    assert "本单位没有攻读学位或进修人员的记录" in text
+    headline_sheet = pd.read_excel(run["tmp"] / "idle" / "leave_cost_impact.xlsx", sheet_name="概要", engine="openpyxl")
+    assert len(headline_sheet) >= 8 and (headline_sheet["数值"].astype(float) == 0).all()
+
+
+def test_a_unit_not_on_the_roster_is_refused(run):
+    with pytest.raises(papermill.PapermillExecutionError, match="U9999"):
+        _run_for_unit(run, "U9999", "unknown")
