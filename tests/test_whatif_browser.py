@@ -10,9 +10,7 @@ file back, downloads the affected list — each figure checked against the publi
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +22,10 @@ import pandas as pd
 import pytest
 from conftest import DATA, ROOT
 
+if str(ROOT) not in sys.path:  # benchmarks/ is a folder of the repository, not an installed package
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import whatif_page as wp  # noqa: E402
 from staffcalc import policy, quotas, scoring
 from staffcalc.io import read_tables
 
@@ -38,12 +40,6 @@ ALLOWED_EXTERNAL = re.compile(r"^https://cdn\.jsdelivr\.net/npm/@fortawesome/fon
 
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
                                     reason="/usr/bin/chromium is not installed (apt-get install chromium)")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_listening(port: int, proc: subprocess.Popen, log: Path) -> None:
@@ -63,25 +59,13 @@ def wait_listening(port: int, proc: subprocess.Popen, log: Path) -> None:
 def server(tmp_path_factory):
     out = tmp_path_factory.mktemp("whatif_exports")
     log = out / "server.log"
-    port = free_port()
-    with open(log, "w", encoding="utf-8") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "staffcalc.cli", "whatif", "--no-browser", "--port", str(port), "--data", str(DATA),
-             "--out", str(out)],
-            stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+    port = wp.free_port()
+    proc = wp.start_server(port, DATA, out, log)
     try:
         wait_listening(port, proc, log)
         yield {"url": f"http://127.0.0.1:{port}/", "out": out, "log": log, "port": port}
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the launcher's own process group: it and Voila
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+        wp.stop_server(proc)
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,7 +299,7 @@ def test_whatif_page_as_a_planner_uses_it(server, tmp_path):
 
 
 def test_whatif_refuses_a_missing_data_folder_before_serving(tmp_path):
-    port = free_port()
+    port = wp.free_port()
     proc = subprocess.run([sys.executable, "-m", "staffcalc.cli", "whatif", "--no-browser", "--port", str(port),
                            "--data", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=WAIT_S,
                           cwd=ROOT)
