@@ -56,10 +56,12 @@ def _sigterm_as_interrupt():
 def _add_report(sub) -> None:
     p = sub.add_parser(
         "report",
-        help="run the report notebooks and publish HTML, Excel and a manifest / 生成报告",
-        description="Run the notebooks listed in the config with papermill; publish <out>/<run-id>/ "
-                    "(executed notebooks, HTML without code, Excel tables, manifest.json) and point "
-                    "<out>/latest at it when every notebook succeeded.",
+        help="run the report notebooks and publish HTML, PDF, Excel and a manifest / 生成报告",
+        description="Validate the input tables, then run the notebooks listed in the config on a pool of warm "
+                    "workers; publish <out>/<run-id>/ (executed notebooks, HTML without code, PDF where chromium "
+                    "is installed, Excel workbooks, manifest.json), rewrite <out>/index.html, and point "
+                    "<out>/latest at it after a complete run of the whole config without --only, --per or "
+                    "--override.",
         epilog="exit codes: 0 all notebooks ok; 1 a notebook failed, timed out or crashed (run published, "
                "latest not moved); 2 bad config, parameters, override or data (nothing ran); "
                "3 another run holds the lock; 4 output folder not writable (nothing published); 130 interrupted",
