@@ -153,6 +153,9 @@ def _patch_page_handler() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .startup import skip_iri_checker
+
+    skip_iri_checker()  # jupyter_server would otherwise build rfc3987_syntax's grammar (1.6 s or more)
     paths = [str(SHARE), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
     os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)  # finds the staffcalc template
     _patch_page_handler()

@@ -3,8 +3,8 @@
 Started by :class:`staffcalc.report.pool.Pool`.  It pays the fixed costs of a notebook run once, not
 once per notebook:
 
-- papermill, nbclient, nbformat's schema validator (its ``rfc3987_syntax`` grammar took 2–5 s to
-  build) and nbconvert's HTML exporter are imported and warmed when the worker starts;
+- papermill, nbclient, nbformat's schema validator and nbconvert's HTML exporter are imported and
+  warmed when the worker starts (without ``rfc3987_syntax``'s grammar: :mod:`staffcalc.startup`);
 - the kernel for the *next* notebook is started while the current one runs, and its
   ``exec_lines`` import numpy, pandas, matplotlib and staffcalc before it answers (without
   touching the execution count or the namespace a notebook sees).
@@ -175,7 +175,10 @@ def run_one(kernels: Kernels, task: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    from ..startup import skip_iri_checker
+
     _die_with_parent()
+    skip_iri_checker()
     signal.signal(signal.SIGTERM, _on_sigterm)
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # whatever else writes to stdout (kernels, libraries) goes to stderr
