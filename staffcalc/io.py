@@ -288,8 +288,50 @@ def _unknown_kind(problems: _Problems, file: str, kind) -> None:
                  f"未知的表类型 {kind!r}")
 
 
+# Tables :func:`preload` read cleanly, by file identity; ``None``: this process does not remember reads.
+_remembered: dict[tuple, tuple[pd.DataFrame, np.ndarray]] | None = None
+
+
+def preload(data_dir: str | Path) -> list[str]:
+    """Read every table file in ``data_dir`` now and remember those that read without a problem.
+
+    From then on, reading one of those files again *in this process* (or in a process forked from
+    it) returns a copy of what was read, without parsing and checking the file again, for as long as
+    the file is unchanged (same path, size, modification time and inode; anything else is read
+    afresh).  A file with problems is not remembered, so its reader still gets the full error.  The
+    report workers' kernel template (:mod:`staffcalc.report.kernel_fork`) calls this once per run so
+    that a ``--per unit`` run does not read and check every table once per notebook.  Returns the
+    table kinds remembered."""
+    global _remembered
+    if _remembered is None:
+        _remembered = {}
+    return sorted(read_folder(data_dir, [], optional=list(schemas.TABLES)).tables)
+
+
+def _identity(path: Path, kind: str, sheet: str | None) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return str(path.resolve()), kind, sheet, st.st_size, st.st_mtime_ns, st.st_ino
+
+
 def _read(path: Path, kind: str, sheet: str | None, problems: _Problems):
     """``(frame, Excel row number of each frame row)``, or ``(None, None)`` after adding problems."""
+    if _remembered is None:
+        return _read_file(path, kind, sheet, problems)
+    key = _identity(path, kind, sheet)
+    if key in _remembered:
+        df, rows = _remembered[key]
+        return df.copy(deep=True), rows.copy()
+    before = len(problems.parts)
+    df, rows = _read_file(path, kind, sheet, problems)
+    if key is not None and df is not None and not any(len(p) for p in problems.parts[before:]):
+        _remembered[key] = (df.copy(deep=True), rows.copy())
+    return df, rows
+
+
+def _read_file(path: Path, kind: str, sheet: str | None, problems: _Problems):
     file = str(path)
     if kind not in schemas.TABLES:
         _unknown_kind(problems, file, kind)

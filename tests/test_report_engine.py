@@ -1,7 +1,9 @@
-"""The report engine (issue 14): warm workers, one fresh kernel per notebook, failures stay local.
+"""The report engine (issue 14): warm workers, one new kernel per notebook, failures stay local.
 
 One run with ``--jobs 1`` (one worker, so the notebooks run one after another on the same worker
-until it is killed or replaced), on fixture notebooks from tests/fixtures/notebooks/:
+until it is killed or replaced) on fixture notebooks from tests/fixtures/notebooks/, done twice: with
+kernels forked from the worker's template (:mod:`staffcalc.report.kernel_fork`) and with fresh kernel
+processes (``STAFFCALC_FORK_KERNELS=0``):
 
     leaker → checker → kernel_dies → after_kernel_death → worker_dies → after_worker_death
            → sleeper (wall-clock limit) → after_timeout
@@ -34,9 +36,11 @@ ORDER = ["leaker", "checker", "kernel_dies", "after_kernel_death", "worker_dies"
          "sleeper", "after_timeout"]
 
 
-@pytest.fixture(scope="module")
-def engine_run(tmp_path_factory):
-    base = tmp_path_factory.mktemp("engine")
+@pytest.fixture(scope="module", params=["forked", "fresh"])
+def engine_run(request, tmp_path_factory):
+    """The run, once with kernels forked from the worker's template (the default on Linux) and once
+    with fresh kernel processes (``STAFFCALC_FORK_KERNELS=0``)."""
+    base = tmp_path_factory.mktemp(f"engine-{request.param}")
     data = write_data(base / "data")
     headcount = str(FIXTURES / "headcount.json")
     config = write_config(base / "reports.yaml", [
@@ -52,12 +56,13 @@ def engine_run(tmp_path_factory):
     out = base / "reports"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(report_run, "interactive", lambda: True)  # progress and ETA as on a terminal
+        mp.setenv("STAFFCALC_FORK_KERNELS", "1" if request.param == "forked" else "0")
         code, stdout, stderr = run_cli(["report", "--config", str(config), "--data", str(data), "--out", str(out),
                                         "--jobs", "1"])
     run = next(p for p in out.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
     manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
     return {"code": code, "stdout": stdout, "stderr": stderr, "run": run, "manifest": manifest,
-            "nb": {n["name"]: n for n in manifest["notebooks"]}}
+            "nb": {n["name"]: n for n in manifest["notebooks"]}, "forked": request.param == "forked"}
 
 
 def engine_pid(entry: dict) -> int:
@@ -83,8 +88,12 @@ def test_no_state_leaks_between_notebooks_on_one_worker(engine_run):
     # the next notebook on that worker sees matplotlib's defaults and a clean namespace
     assert checker["global"] is False and checker["module"] is False
     assert checker["linewidth"] == 1.5 and checker["figsize"] != [1.0, 1.0] and checker["axes_facecolor"] == "white"
-    assert checker["kernel"] != leaker["kernel"]                      # a fresh kernel process
+    assert checker["kernel"] != leaker["kernel"]                      # a new kernel process
     assert checker["worker"] == leaker["worker"] == engine_pid(nb["leaker"])
+    if engine_run["forked"]:  # both forked from the worker's one template process, not started by the worker
+        assert checker["parent"] == leaker["parent"] != leaker["worker"]
+    else:
+        assert checker["parent"] == leaker["parent"] == leaker["worker"]
 
 
 def test_kernel_death_mid_notebook_fails_that_notebook_only(engine_run):

@@ -65,9 +65,9 @@ def _killpg(pid: int) -> None:
 class Worker:
     """The parent's handle on one worker process."""
 
-    def __init__(self, kernel: str, cwd: str, env: dict):
+    def __init__(self, kernel: str, cwd: str, env: dict, data_dir: str = ""):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "staffcalc.report.worker", kernel, cwd],
+            [sys.executable, "-m", "staffcalc.report.worker", kernel, cwd, data_dir],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, start_new_session=True,
         )
@@ -154,8 +154,8 @@ class Worker:
 class Pool:
     """``size`` warm workers; see the module docstring."""
 
-    def __init__(self, size: int, kernel: str = "python3", cwd: str = ".", run_id: str = ""):
-        self.size, self.kernel, self.cwd = max(1, int(size)), kernel, cwd
+    def __init__(self, size: int, kernel: str = "python3", cwd: str = ".", run_id: str = "", data_dir: str = ""):
+        self.size, self.kernel, self.cwd, self.data_dir = max(1, int(size)), kernel, cwd, data_dir
         self.env = {**os.environ,
                     "MPLBACKEND": "module://matplotlib_inline.backend_inline",  # figures inline in the report
                     "STAFFCALC_RUN_ID": str(run_id),
@@ -178,7 +178,7 @@ class Pool:
             if fut is None:
                 return
             try:
-                fut.set_result(Worker(self.kernel, self.cwd, self.env))
+                fut.set_result(Worker(self.kernel, self.cwd, self.env, self.data_dir))
             except BaseException as exc:  # noqa: BLE001 - handed to the caller
                 fut.set_exception(exc)
 
@@ -303,7 +303,8 @@ def local_pool(task: dict) -> Pool:
                 size = get_worker().state.nthreads
             except Exception:  # noqa: BLE001 - not on a Dask worker
                 size = 1
-            pool = Pool(size, kernel=task["kernel"], cwd=task["cwd"], run_id=task.get("run_id", ""))
+            pool = Pool(size, kernel=task["kernel"], cwd=task["cwd"], run_id=task.get("run_id", ""),
+                        data_dir=task.get("parameters", {}).get("data_dir", ""))
             _local.update(pool=pool, run_id=task.get("run_id"))
         return pool
 

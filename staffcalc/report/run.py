@@ -347,8 +347,9 @@ def _run_local(tasks: list[dict], jobs: int, say: Callable[[str], None], progres
     size = max(1, min(jobs, len(tasks)))
     first = tasks[0] if tasks else {"kernel": "python3", "cwd": ".", "run_id": ""}
     t0 = time.time()
-    with Pool(size, kernel=first["kernel"], cwd=first["cwd"], run_id=first.get("run_id", "")) as engine, \
-            ThreadPoolExecutor(max_workers=size) as threads:
+    engine = Pool(size, kernel=first["kernel"], cwd=first["cwd"], run_id=first.get("run_id", ""),
+                  data_dir=first.get("parameters", {}).get("data_dir", ""))  # tables read once per worker
+    with engine, ThreadPoolExecutor(max_workers=size) as threads:
         engine.expect(len(tasks))
         futures = {threads.submit(run_task, t, engine): i for i, t in enumerate(tasks)}
         try:

@@ -1,15 +1,17 @@
-"""A long-lived report worker: ``python -m staffcalc.report.worker KERNEL CWD``.
+"""A long-lived report worker: ``python -m staffcalc.report.worker KERNEL CWD [DATA_DIR]``.
 
 Started by :class:`staffcalc.report.pool.Pool`.  It pays the fixed costs of a notebook run once, not
 once per notebook:
 
 - papermill, nbclient, nbformat's schema validator and nbconvert's HTML exporter are imported and
   warmed when the worker starts (without ``rfc3987_syntax``'s grammar: :mod:`staffcalc.startup`);
-- the kernel for the *next* notebook is started while the current one runs, and its
-  ``exec_lines`` import numpy, pandas, matplotlib and staffcalc before it answers (without
-  touching the execution count or the namespace a notebook sees).
+- each notebook's kernel is forked from the worker's template process (:mod:`.kernel_fork`), which
+  has imported numpy, pandas, matplotlib, ipykernel and staffcalc, parsed the policy files and read
+  the run's input tables (``DATA_DIR``) once; without forking (``STAFFCALC_FORK_KERNELS=0``, not
+  Linux) it is a fresh ``ipykernel`` whose ``exec_lines`` import the same modules;
+- the kernel for the *next* notebook is started while the current one runs.
 
-Isolation is that of one process per notebook: every notebook gets a fresh kernel process (a warm
+Isolation is that of one process per notebook: every notebook gets a new kernel process (a warm
 one, never a reused one), shut down as soon as its last cell ran, so no global, import side effect
 or matplotlib setting survives into the next notebook.  A kernel that dies mid-notebook fails that
 notebook only; the next starts on the spare.
@@ -72,18 +74,23 @@ def _on_sigterm(signum, frame):
 
 
 class Kernels:
-    """The kernel for the running notebook's successor, started ahead of time."""
+    """The kernel for the running notebook's successor, started ahead of time; forked from the
+    worker's template (:mod:`.kernel_fork`) when there is one."""
 
-    def __init__(self, kernel: str, cwd: str):
+    def __init__(self, kernel: str, cwd: str, template=None):
         self.spare = None
         self.key = (kernel, cwd)
+        self.template = template
 
     def _start(self, key):
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
+        from .kernel_fork import attach
+
         kernel, cwd = key
         km = AsyncKernelManager(kernel_name=kernel)
+        attach(km, self.template)
         run_sync(km.start_kernel)(cwd=cwd, extra_arguments=[f"--IPKernelApp.exec_lines={WARM_IMPORTS}",
                                                             "--HistoryManager.hist_file=:memory:"])
         pid = km.provisioner.process.pid
@@ -125,6 +132,8 @@ class Kernels:
         if self.spare is not None:
             self.release(self.spare[1])
             self.spare = None
+        if self.template is not None:
+            self.template.close()
 
 
 def warm() -> None:
@@ -179,13 +188,21 @@ def main(argv: list[str]) -> int:
 
     _die_with_parent()
     skip_iri_checker()
+    os.environ["STAFFCALC_WORKER_PID"] = str(os.getpid())  # kernels see which worker runs them
     signal.signal(signal.SIGTERM, _on_sigterm)
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # whatever else writes to stdout (kernels, libraries) goes to stderr
     sys.stdout = sys.stderr
-    kernels = Kernels(argv[1], argv[2])
-    kernels.prestart()
+    from . import kernel_fork
+
+    template = kernel_fork.ForkServer(argv[2], data_dir=argv[3] if len(argv) > 3 else "") \
+        if kernel_fork.enabled() else None
+    kernels = Kernels(argv[1], argv[2], template)
+    if template is None:
+        kernels.prestart()  # a fresh kernel boots while the worker warms up
     warm()
+    if template is not None:
+        kernels.prestart()  # forked once the template is warm
     print(READY_MSG, flush=True, file=sys.stderr)
     try:
         for line in sys.stdin:
