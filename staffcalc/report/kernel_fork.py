@@ -160,13 +160,19 @@ def serve(data_dir: str = "") -> int:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     _warm(data_dir)
+    wake_r, wake_w = os.pipe()  # SIGCHLD wakes the loop at once, so a kernel's end is reported at once
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
     print(READY, file=sys.stderr, flush=True)
     stdin = sys.stdin.buffer
     buffer = b""
     while True:
-        ready, _, _ = select.select([stdin], [], [], 0.5)
+        ready, _, _ = select.select([stdin, wake_r], [], [], 5.0)
+        if wake_r in ready:
+            os.read(wake_r, 4096)
         _reap(out)
-        if not ready:
+        if stdin not in ready:
             continue
         chunk = os.read(stdin.fileno(), 65536)
         if not chunk:
@@ -179,6 +185,9 @@ def serve(data_dir: str = "") -> int:
             request = json.loads(line)
             pid = os.fork()
             if pid == 0:
+                signal.set_wakeup_fd(-1)
+                os.close(wake_r)
+                os.close(wake_w)
                 _child(request)
             out.write(json.dumps({"pid": pid}) + "\n")
             out.flush()
@@ -268,7 +277,7 @@ class ForkServer:
                 raise RuntimeError("the kernel template process did not answer / 内核模板进程无响应")
         return ForkedProcess(pid, self)
 
-    def exit_code(self, pid: int, wait: float = 1.0) -> int:
+    def exit_code(self, pid: int, wait: float = 0.2) -> int:
         """The exit code the template reaped for ``pid`` (-9 if it has not said within ``wait`` s)."""
         end = time.monotonic() + wait
         while pid not in self._exits and time.monotonic() < end and self.alive():
