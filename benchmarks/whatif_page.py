@@ -110,6 +110,15 @@ def wait_idle(pid: int, timeout: float = WAIT_S, quiet: float = 1.0) -> bool:
     return False
 
 
+def wait_pool_ready(pid: int, pool_size: int, timeout: float = WAIT_S) -> bool:
+    """Wait until the open page's kernel and ``pool_size`` preheated ones run and the server is idle
+    (the pool's kernels have run the notebook); False if not within ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while len(live_kernels(pid)) < pool_size + 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return wait_idle(pid, max(1.0, deadline - time.monotonic()))
+
+
 def wait_kernels_at_most(pid: int, n: int, timeout: float = 30) -> list[int]:
     """Wait (bounded) until at most ``n`` kernels run under ``pid``; the kernels then running."""
     deadline = time.monotonic() + timeout
@@ -173,7 +182,7 @@ def fig_whatif_page(quick: bool) -> dict:
         try:
             _say("  what-if page: first render …")
             first = open_first(page, f"http://127.0.0.1:{port}/", t0)
-            idle = wait_idle(proc.pid)
+            idle = wait_pool_ready(proc.pid, POOL_SIZE)
             _say("  what-if page: reload with the preheated kernel ready …")
             warm = reload(page)
             wait_idle(proc.pid)

@@ -303,22 +303,21 @@ class WhatIfApp:
         self.widget = w.VBox([intro, self._scenario_bar(), out["notice"], out["overrides"], tabs])
         self.widget.add_class("sc-page")
         _blank_tooltips(self.widget)
+        self._loop = _running_loop()
+        self._charts_soon = self._loop is not None  # the first charts: after the notebook's cell
         if initial:
             self.apply(initial if isinstance(initial, Setting) else Setting(overrides=dict(initial)))
         else:
             self._render()
+        self._charts_soon = False
         self._watch = self._start_watch()
 
     def _start_watch(self):
         """Keep the saved-scenario lists current: a page may be built before it is opened (Voila's
         preheated kernels) and other pages may save scenarios into the same output folder."""
-        import asyncio
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not inside a kernel's event loop (tests, scripts)
+        if self._loop is None:  # not inside a kernel's event loop (tests, scripts)
             return None
-        return loop.create_task(self._watch_store())
+        return self._loop.create_task(self._watch_store())
 
     async def _watch_store(self) -> None:
         """Poll the scenario file; refresh the lists when it changed since they were read (the page
@@ -784,7 +783,12 @@ class WhatIfApp:
         self.unit_filter.value = keep if keep in units else ""
         self._render_affected()
         self.download_html.value = ""
-        if self.chart_enabled:
+        if self.chart_enabled and self._charts_soon:
+            # Building the page in a kernel (the notebook's cell; Voila's page waits for it): the
+            # charts are drawn once the cell has finished, into the widgets' state, which the page
+            # gets when it connects (or as an update if it is connected already).
+            self._loop.call_soon(self._draw_current_charts)
+        elif self.chart_enabled:
             self._draw_charts(r)
 
     def _render_marks(self) -> None:
@@ -1019,9 +1023,20 @@ class WhatIfApp:
         self.html["affected"].value = "".join(parts)
 
     # -- charts ---------------------------------------------------------------------------------------
+    def _draw_current_charts(self) -> None:
+        try:
+            self._draw_charts(self.result)
+        except Exception as exc:  # noqa: BLE001 - drawn outside the cell: say it where the chart goes
+            for k, out in self.charts.items():
+                if k not in self._chart_keys:
+                    out.outputs = ({"output_type": "display_data", "metadata": {},
+                                    "data": {"text/html": f'<p class="sc-error">图表无法绘制：{_esc(exc)}</p>',
+                                             "text/plain": f"图表无法绘制：{exc}"}},)
+
     def _draw_charts(self, r: scenario.Result) -> None:
-        import matplotlib.pyplot as plt
-        from IPython.display import display
+        """Draw the charts whose figures changed (matplotlib's Figure API, no pyplot; PNG into the
+        chart's Output widget's state, so no notebook front end needs to be listening)."""
+        from matplotlib.figure import Figure
 
         from . import plots
 
@@ -1033,16 +1048,14 @@ class WhatIfApp:
             return
         plots.setup_cjk_font()
         for k in todo:
+            fig = getattr(self, f"_chart_{k}")(r, Figure)
+            self.charts[k].outputs = (_png_output(fig),)
             self._chart_keys[k] = keys[k]
-            fig = getattr(self, f"_chart_{k}")(r, plt)
-            with self.charts[k]:
-                self.charts[k].clear_output(wait=True)
-                display(fig)
-            plt.close(fig)
 
-    def _chart_appraisal(self, r, plt):
+    def _chart_appraisal(self, r, Figure):  # noqa: N803 - the class
         b = self.baseline.result
-        fig, axes = plt.subplots(1, 2, figsize=(8, 2.8))
+        fig = Figure(figsize=(8, 2.8))
+        axes = fig.subplots(1, 2)
         for ax, (title, base, new) in zip(axes, (("月考核（人月）", b.monthly_counts, r.monthly_counts),
                                                  ("学期考核（人次）", b.semester_counts, r.semester_counts))):
             x = np.arange(len(new))
@@ -1054,10 +1067,11 @@ class WhatIfApp:
         fig.tight_layout()
         return fig
 
-    def _chart_recruitment(self, r, plt):
+    def _chart_recruitment(self, r, Figure):  # noqa: N803 - the class
         s = r.recruitment[r.recruitment["total"].notna()].sort_values("rank_order")
         b = self.baseline.result.recruitment.set_index("candidate_id")["total"]
-        fig, ax = plt.subplots(figsize=(8, 3))
+        fig = Figure(figsize=(8, 3))
+        ax = fig.subplots()
         x = np.arange(len(s))
         colors = np.where(s["appointed"].astype(bool), "#4C72B0", "#BBBBBB")
         ax.bar(x, s["total"].to_numpy(), color=colors, label="情景总分（蓝色为拟聘任）")
@@ -1072,11 +1086,12 @@ class WhatIfApp:
         fig.tight_layout()
         return fig
 
-    def _chart_quotas(self, r, plt):
+    def _chart_quotas(self, r, Figure):  # noqa: N803 - the class
         s = r.quotas.reset_index(drop=True)
         b = self.baseline.result.quotas.set_index("discipline_id")["senior_cap"].reindex(s["discipline_id"]).to_numpy()
         changed = s["senior_cap"].to_numpy() != b
-        fig, ax = plt.subplots(figsize=(8, 3))
+        fig = Figure(figsize=(8, 3))
+        ax = fig.subplots()
         x = np.arange(len(s))
         ax.bar(x, s["senior_cap"].to_numpy(), color=np.where(changed, "#E07B39", "#4C72B0"),
                label="情景高级岗位上限（橙色为有变化）")
@@ -1093,6 +1108,29 @@ class WhatIfApp:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _running_loop():
+    """The kernel's running event loop, or None (tests, scripts)."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _png_output(fig) -> dict:
+    """A figure as an Output widget's display_data output: a PNG drawn as the notebook's inline
+    backend draws it (the figure's dpi, tight bounding box)."""
+    from io import BytesIO
+
+    buf = BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    w, h = fig.get_size_inches() * fig.dpi
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"),
+                     "text/plain": f"<Figure size {w:.0f}x{h:.0f} with {len(fig.axes)} Axes>"}}
 
 
 def _blank_tooltips(widget) -> None:

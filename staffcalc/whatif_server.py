@@ -1,16 +1,17 @@
 """``staffcalc whatif``: the Voila server of the what-if page — warm kernels, none leaked, nothing from the network.
 
 :func:`serve` (the command) starts ``python -m staffcalc.whatif_server NOTEBOOK [voila options]``
-at once and, while that starts on the other core, checks the data folder by computing the baseline
-(bad data: the server is stopped and the error printed, exit 2).  This module imports nothing heavy
-so that Voila starts first.  The server is Voila (options from :func:`voila_args`) with three
-changes:
+at once and, while that starts, checks the data folder by computing the baseline at a lower
+priority (bad data: the server is stopped and the error printed, exit 2).  This module imports
+nothing heavy so that Voila starts first.  The server is Voila (options from :func:`voila_args`)
+with three changes:
 
 - **Preheated kernels.**  ``--preheat_kernel=True --pool_size=N``: Voila starts ``N`` kernels at
   start-up and runs the what-if notebook in each (data loaded, baseline computed) before anyone
-  asks; a visitor gets a page that is already computed, and Voila starts the next kernel at once.
-  The notebook computes its baseline once per kernel.  A visitor who arrives before the pool is set
-  up waits for it instead of getting a second, cold kernel.
+  asks; a visitor gets a page that is already computed.  The notebook computes its baseline once
+  per kernel.  A visitor who arrives before the pool is set up waits for it instead of getting a
+  second, cold kernel, and the next kernel is started once that page has been sent
+  (:func:`refill_after_pages`), not beside it on the same cores.
 - **A closed or reloaded page releases its kernel.**  Voila's page posts a shutdown request on
   ``beforeunload`` with the ``_xsrf`` cookie's value, but Voila never sets that cookie, so every
   request was refused (``403 '_xsrf' argument missing``) and every visit left a kernel behind.
@@ -42,6 +43,8 @@ POOL_SIZE = 1      # preheated kernels waiting for the next visitor
 CULL_IDLE_S = 30   # a kernel idle this long with no page connected is shut down (pool kernels never)
 CULL_INTERVAL_S = 10
 POOL_WAIT_S = 60   # a visitor arriving while the pool is being set up waits for it this long
+LAUNCHER_NICE = 10  # the launcher's data check runs at this niceness (the page does not wait for it)
+REFILL_WAIT_S = 60  # the pool's refill waits at most this long for the pages being rendered
 
 
 def voila_args(notebook: str | os.PathLike, port: int, open_browser: bool = False,
@@ -109,6 +112,7 @@ def serve(port: int = 8866, data_dir: str | os.PathLike = "data", out_dir: str |
     env = {**os.environ, ENV_DATA: str(data), ENV_OUT: str(out)}
     proc = subprocess.Popen(voila_command(port, open_browser), env=env, cwd=str(nb.parent))
     try:
+        _yield_cores()
         from . import scenario
 
         try:
@@ -127,10 +131,20 @@ def serve(port: int = 8866, data_dir: str | os.PathLike = "data", out_dir: str |
         return 0
 
 
+def _yield_cores() -> None:
+    """Lower this launcher's priority: its data check runs beside Voila starting and the preheated
+    kernel running the notebook, which the first page waits for and the check is not."""
+    try:
+        os.nice(LAUNCHER_NICE)
+    except (AttributeError, OSError):  # no os.nice (Windows) or not allowed: the check just competes
+        pass
+
+
 def _patch_page_handler() -> None:
-    """Voila's page handler: set the ``_xsrf`` cookie the page's unload beacon sends back, and let a
+    """Voila's page handler: set the ``_xsrf`` cookie the page's unload beacon sends back; let a
     visitor who arrives while the kernel pool is still being set up wait for its kernel (Voila
-    would start a second, cold kernel for them, competing for the same cores)."""
+    would start a second, cold kernel for them, competing for the same cores); tell the kernel
+    manager while a page is being rendered (:func:`refill_after_pages`)."""
     from voila.handler import VoilaHandler
 
     if getattr(VoilaHandler, "_staffcalc_patched", False):
@@ -148,8 +162,84 @@ def _patch_page_handler() -> None:
             await asyncio.sleep(0.05)  # preheating: the pool registers the notebook once it has a kernel
         return result
 
+    get_generator = VoilaHandler.get_generator
+
+    async def page(self, *args, **kwargs):
+        km = self.kernel_manager
+        counted = hasattr(km, "page_started")
+        if counted:
+            km.page_started()
+        try:
+            async for snippet in get_generator(self, *args, **kwargs):
+                yield snippet
+        finally:
+            if counted:
+                km.page_finished()
+
     VoilaHandler.prepare = prepare_page
+    VoilaHandler.get_generator = page
     VoilaHandler._staffcalc_patched = True
+
+
+def refill_after_pages(manager_class: type) -> type:
+    """Voila's preheating kernel manager, refilling its pool only once no page is being rendered.
+
+    Voila starts the replacement of a kernel a visitor took ``fill_delay`` (1 s) after taking it.
+    The first visitor usually arrives while the pool's kernel is still running the notebook, so
+    the replacement kernel started up and ran the notebook on the same 2 cores at the same time,
+    and the first page took twice as long.  Here the refill after a visit waits (at most
+    ``REFILL_WAIT_S``) until no page response is being rendered — Voila's handler sends the page
+    while the kernel runs the notebook — and then Voila's ``fill_delay`` as before.  The pool at
+    start-up, and refills Voila asks for with an explicit delay, are unchanged.
+    """
+
+    class RefillAfterPages(manager_class):
+        _pages_rendering = 0
+        _pages_done: asyncio.Event | None = None
+
+        def page_started(self) -> None:
+            if self._pages_done is None:
+                self._pages_done = asyncio.Event()
+            self._pages_rendering += 1
+            self._pages_done.clear()
+
+        def page_finished(self) -> None:
+            self._pages_rendering = max(0, self._pages_rendering - 1)
+            if not self._pages_rendering and self._pages_done is not None:
+                self._pages_done.set()
+
+        def fill_if_needed(self, delay=None, notebook_name=None, extra_kernel_env_variables={}, **kwargs):  # noqa: B006 - Voila's signature
+            if delay is not None or not self._pages_rendering:
+                return super().fill_if_needed(delay, notebook_name, extra_kernel_env_variables, **kwargs)
+            asyncio.ensure_future(self._fill_after_pages(notebook_name, extra_kernel_env_variables, kwargs))
+            return None
+
+        async def _fill_after_pages(self, notebook_name, extra_kernel_env_variables, kwargs) -> None:
+            try:
+                await asyncio.wait_for(self._pages_done.wait(), REFILL_WAIT_S)
+            except asyncio.TimeoutError:
+                pass  # a page still rendering after that long: refill anyway
+            super().fill_if_needed(None, notebook_name, extra_kernel_env_variables, **kwargs)
+
+    RefillAfterPages.__name__ = RefillAfterPages.__qualname__ = f"RefillAfterPages{manager_class.__name__}"
+    return RefillAfterPages
+
+
+def _patch_kernel_pool() -> None:
+    """Voila builds its kernel manager class at start-up (``voila_kernel_manager_factory``): wrap it
+    in :func:`refill_after_pages` when kernels are preheated."""
+    import voila.app
+
+    if getattr(voila.app, "_staffcalc_patched", False):
+        return
+    factory = voila.app.voila_kernel_manager_factory
+
+    def kernel_manager_factory(base_class, preheat_kernel, default_pool_size, *args, **kwargs):
+        cls = factory(base_class, preheat_kernel, default_pool_size, *args, **kwargs)
+        return refill_after_pages(cls) if preheat_kernel else cls
+
+    voila.app.voila_kernel_manager_factory = kernel_manager_factory
+    voila.app._staffcalc_patched = True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = [str(SHARE), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
     os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)  # finds the staffcalc template
     _patch_page_handler()
+    _patch_kernel_pool()
     from voila.app import main as voila_main
 
     return voila_main(argv) or 0

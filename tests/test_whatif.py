@@ -381,11 +381,48 @@ def test_explanation_sheets_of_changed_people_use_the_applied_setting(app, monke
     assert "无法生成解释单" in app.explain_html.value
 
 
+def chart_pngs(app) -> dict[str, bytes]:
+    """The PNG each chart's Output widget holds in its state (what the page shows)."""
+    import base64
+
+    found = {}
+    for k, out in app.charts.items():
+        assert len(out.outputs) <= 1, out.outputs
+        for o in out.outputs:
+            assert o["output_type"] == "display_data"
+            found[k] = base64.b64decode(o["data"]["image/png"])
+    return found
+
+
 def test_charts_draw_headless(tmp_path):
     app = whatif.WhatIfApp(baseline(), out_dir=tmp_path, chart=True)
+    before = chart_pngs(app)
+    assert set(before) == {"appraisal", "recruitment", "quotas"}  # drawn at once outside a kernel
+    assert all(png.startswith(b"\x89PNG") for png in before.values())
     assert app.enter("appraisal.grade_bands.优秀", "85")
     assert app._chart_keys["appraisal"] == (tuple(app.result.monthly_counts), tuple(app.result.semester_counts))
-    assert set(app._chart_keys) == {"appraisal", "recruitment", "quotas"}
+    after = chart_pngs(app)
+    assert after["appraisal"] != before["appraisal"]  # the grade counts changed: redrawn
+    assert after["quotas"] == before["quotas"] and after["recruitment"] == before["recruitment"]  # not redrawn
+
+
+def test_charts_follow_the_cell_in_a_kernel(tmp_path):
+    """In a kernel (a running event loop) the page is built without its charts — Voila sends the
+    page when the notebook's cell is done — and they are drawn as soon as the cell returns."""
+    import asyncio
+
+    async def in_kernel():
+        app = whatif.WhatIfApp(baseline(), out_dir=tmp_path, chart=True)
+        during_cell = chart_pngs(app)
+        await asyncio.sleep(0)  # the cell returned; the kernel's loop runs what was scheduled
+        app._watch.cancel()
+        return app, during_cell
+
+    app, during_cell = asyncio.run(in_kernel())
+    assert during_cell == {}
+    drawn = chart_pngs(app)
+    assert set(drawn) == {"appraisal", "recruitment", "quotas"}
+    assert drawn == chart_pngs(whatif.WhatIfApp(baseline(), out_dir=tmp_path / "direct", chart=True))
 
 
 def test_css_class_of_paths():

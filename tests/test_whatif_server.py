@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a folder of the repository, not 
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import whatif_page as wp  # noqa: E402
-from staffcalc.whatif_server import CULL_IDLE_S, CULL_INTERVAL_S, POOL_SIZE, voila_args  # noqa: E402
+from staffcalc.whatif_server import CULL_IDLE_S, CULL_INTERVAL_S, POOL_SIZE, refill_after_pages, voila_args  # noqa: E402
 
 RELOADS = 5
 needs_chromium = pytest.mark.skipif(not wp.CHROMIUM.exists(),
@@ -96,3 +96,66 @@ def test_bad_data_stops_the_server_started_meanwhile(tmp_path):
     assert "cannot be used / 数据无法使用" in proc.stderr and "what-if page" not in proc.stdout
     leftover = subprocess.run(["pgrep", "-f", f"--port={port}"], capture_output=True, text=True).stdout.split()
     assert leftover == []
+
+
+class FakePool:
+    """Records Voila's kernel manager calls that :func:`refill_after_pages` changes."""
+
+    def __init__(self):
+        self.fills = []
+
+    def fill_if_needed(self, delay=None, notebook_name=None, extra_kernel_env_variables={}, **kwargs):  # noqa: B006
+        self.fills.append((delay, notebook_name, dict(extra_kernel_env_variables), kwargs))
+
+
+def test_the_pool_refills_once_the_page_is_rendered():
+    """Voila refills its pool 1 s after a visitor takes the kernel, while the first visitor's kernel
+    still runs the notebook on the same cores; here the refill waits for the page's response."""
+    import asyncio
+
+    async def visit():
+        km = refill_after_pages(FakePool)()
+        km.fill_if_needed(0, "nb.ipynb")  # start-up: at once, as Voila asks
+        assert km.fills == [(0, "nb.ipynb", {}, {})]
+        km.page_started()  # a visitor: Voila's handler takes the kernel and asks for a refill
+        km.fill_if_needed(None, "nb.ipynb", {"VOILA_REQUEST_URL": "u"}, path=".")
+        km.page_started()  # a second page meanwhile
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert len(km.fills) == 1  # not while the pages are being sent
+        km.page_finished()
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert len(km.fills) == 1  # one page is still rendering
+        km.page_finished()
+        for _ in range(5):
+            await asyncio.sleep(0)
+        return km.fills
+
+    fills = asyncio.run(visit())
+    # then Voila's own refill, with its fill_delay (delay None) and the visitor's arguments
+    assert fills[1:] == [(None, "nb.ipynb", {"VOILA_REQUEST_URL": "u"}, {"path": "."})]
+
+
+def test_a_refill_without_a_page_being_rendered_is_voilas():
+    km = refill_after_pages(FakePool)()
+    km.fill_if_needed(None, "nb.ipynb")
+    assert km.fills == [(None, "nb.ipynb", {}, {})]
+
+
+def test_a_page_that_never_finishes_does_not_stop_the_refill(monkeypatch):
+    import asyncio
+
+    from staffcalc import whatif_server
+
+    monkeypatch.setattr(whatif_server, "REFILL_WAIT_S", 0.0)
+
+    async def visit():
+        km = refill_after_pages(FakePool)()
+        km.page_started()
+        km.fill_if_needed(None, "nb.ipynb")
+        for _ in range(20):
+            await asyncio.sleep(0)
+        return km.fills
+
+    assert asyncio.run(visit()) == [(None, "nb.ipynb", {}, {})]
