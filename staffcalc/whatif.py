@@ -58,6 +58,7 @@ from .whatif_server import ENV_DATA, ENV_OUT, notebook_path, serve, voila_comman
 from .whatif_state import ScenarioStore, Setting, read_exported
 
 TABS = ("appraisal", "recruitment", "quotas")
+CHARTS = TABS  # one chart per tab
 TAB_TITLES = ("班主任考核", "班主任竞聘", "岗位设置", "受影响名单", "情景比较")
 CURRENT = "（当前设置）"
 STORE_POLL_S = 1.5  # how often a page looks for scenarios saved elsewhere (another page, before a preheated load)
@@ -279,7 +280,7 @@ class WhatIfApp:
             out[name] = w.HTML()
             out[name].add_class(f"sc-{name.replace('_', '-')}-box")
         self.html = out
-        self.charts = {k: w.Output() for k in ("appraisal", "recruitment", "quotas")}
+        self.charts = {k: w.Output() for k in CHARTS}
         for k, c in self.charts.items():
             c.add_class(f"sc-chart-{k}")
 
@@ -787,7 +788,7 @@ class WhatIfApp:
             # Building the page in a kernel (the notebook's cell; Voila's page waits for it): the
             # charts are drawn once the cell has finished, into the widgets' state, which the page
             # gets when it connects (or as an update if it is connected already).
-            self._loop.call_soon(self._draw_current_charts)
+            self._loop.call_soon(self._draw_charts_later, list(CHARTS))
         elif self.chart_enabled:
             self._draw_charts(r)
 
@@ -1023,19 +1024,24 @@ class WhatIfApp:
         self.html["affected"].value = "".join(parts)
 
     # -- charts ---------------------------------------------------------------------------------------
-    def _draw_current_charts(self) -> None:
+    def _draw_charts_later(self, todo: list[str]) -> None:
+        """Draw the first of ``todo`` for the current result, then schedule the rest: one chart per
+        turn of the kernel's event loop, so a page connecting meanwhile gets its widgets' state
+        after one chart, not after all of them."""
+        k, rest = todo[0], todo[1:]
         try:
-            self._draw_charts(self.result)
+            self._draw_charts(self.result, only=k)
         except Exception as exc:  # noqa: BLE001 - drawn outside the cell: say it where the chart goes
-            for k, out in self.charts.items():
-                if k not in self._chart_keys:
-                    out.outputs = ({"output_type": "display_data", "metadata": {},
-                                    "data": {"text/html": f'<p class="sc-error">图表无法绘制：{_esc(exc)}</p>',
-                                             "text/plain": f"图表无法绘制：{exc}"}},)
+            self.charts[k].outputs = ({"output_type": "display_data", "metadata": {},
+                                       "data": {"text/html": f'<p class="sc-error">图表无法绘制：{_esc(exc)}</p>',
+                                                "text/plain": f"图表无法绘制：{exc}"}},)
+        if rest:
+            self._loop.call_soon(self._draw_charts_later, rest)
 
-    def _draw_charts(self, r: scenario.Result) -> None:
-        """Draw the charts whose figures changed (matplotlib's Figure API, no pyplot; PNG into the
-        chart's Output widget's state, so no notebook front end needs to be listening)."""
+    def _draw_charts(self, r: scenario.Result, only: str | None = None) -> None:
+        """Draw the charts whose figures changed (or only chart ``only``, if it changed):
+        matplotlib's Figure API, no pyplot; a PNG into the chart's Output widget's state, so no
+        notebook front end needs to be listening."""
         from matplotlib.figure import Figure
 
         from . import plots
@@ -1043,7 +1049,7 @@ class WhatIfApp:
         keys = {"appraisal": (tuple(r.monthly_counts), tuple(r.semester_counts)),
                 "recruitment": (tuple(r.recruitment["total"].fillna(-1)), r.openings),
                 "quotas": tuple(r.quotas["senior_cap"])}
-        todo = [k for k, v in keys.items() if self._chart_keys.get(k) != v]
+        todo = [k for k, v in keys.items() if self._chart_keys.get(k) != v and only in (None, k)]
         if not todo:
             return
         plots.setup_cjk_font()

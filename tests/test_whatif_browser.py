@@ -158,6 +158,11 @@ def test_whatif_page_as_a_planner_uses_it(server, tmp_path):
             with urllib.request.urlopen(server["url"], timeout=WAIT_S * 2) as resp:
                 served = resp.read().decode("utf-8")
             assert "正在加载“假设情景测算”页面" in served and "Running " not in served
+            # the page script once, after the page configuration and before the first cell (it is
+            # fetched while the kernel still runs the notebook; it starts the page on load)
+            script = '<script src="/voila/static/voila.js"></script>'
+            assert served.count(script) == 1
+            assert served.index('id="jupyter-config-data"') < served.index(script) < served.index('cell-index="1"')
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             requests: list[str] = []
             page.on("request", lambda r: requests.append(r.url))
