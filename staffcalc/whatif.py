@@ -49,7 +49,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from . import scenario, scoring
+from . import scenario, scoring, whatif_charts
 from . import whatif_affected as affected
 from .policy import PolicyError
 from .scenario import GRADE_KEYS, grade_key
@@ -58,7 +58,7 @@ from .whatif_server import ENV_DATA, ENV_OUT, notebook_path, serve, voila_comman
 from .whatif_state import ScenarioStore, Setting, read_exported
 
 TABS = ("appraisal", "recruitment", "quotas")
-CHARTS = TABS  # one chart per tab
+CHARTS = tuple(whatif_charts.CHARTS)  # one chart per tab
 TAB_TITLES = ("班主任考核", "班主任竞聘", "岗位设置", "受影响名单", "情景比较")
 CURRENT = "（当前设置）"
 STORE_POLL_S = 1.5  # how often a page looks for scenarios saved elsewhere (another page, before a preheated load)
@@ -280,7 +280,7 @@ class WhatIfApp:
             out[name] = w.HTML()
             out[name].add_class(f"sc-{name.replace('_', '-')}-box")
         self.html = out
-        self.charts = {k: w.Output() for k in CHARTS}
+        self.charts = {k: w.HTML() for k in CHARTS}
         for k, c in self.charts.items():
             c.add_class(f"sc-chart-{k}")
 
@@ -304,21 +304,22 @@ class WhatIfApp:
         self.widget = w.VBox([intro, self._scenario_bar(), out["notice"], out["overrides"], tabs])
         self.widget.add_class("sc-page")
         _blank_tooltips(self.widget)
-        self._loop = _running_loop()
-        self._charts_soon = self._loop is not None  # the first charts: after the notebook's cell
         if initial:
             self.apply(initial if isinstance(initial, Setting) else Setting(overrides=dict(initial)))
         else:
             self._render()
-        self._charts_soon = False
         self._watch = self._start_watch()
 
     def _start_watch(self):
         """Keep the saved-scenario lists current: a page may be built before it is opened (Voila's
         preheated kernels) and other pages may save scenarios into the same output folder."""
-        if self._loop is None:  # not inside a kernel's event loop (tests, scripts)
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not inside a kernel's event loop (tests, scripts)
             return None
-        return self._loop.create_task(self._watch_store())
+        return loop.create_task(self._watch_store())
 
     async def _watch_store(self) -> None:
         """Poll the scenario file; refresh the lists when it changed since they were read (the page
@@ -784,12 +785,7 @@ class WhatIfApp:
         self.unit_filter.value = keep if keep in units else ""
         self._render_affected()
         self.download_html.value = ""
-        if self.chart_enabled and self._charts_soon:
-            # Building the page in a kernel (the notebook's cell; Voila's page waits for it): the
-            # charts are drawn once the cell has finished, into the widgets' state, which the page
-            # gets when it connects (or as an update if it is connected already).
-            self._loop.call_soon(self._draw_charts_later, list(CHARTS))
-        elif self.chart_enabled:
+        if self.chart_enabled:
             self._draw_charts(r)
 
     def _render_marks(self) -> None:
@@ -1024,119 +1020,20 @@ class WhatIfApp:
         self.html["affected"].value = "".join(parts)
 
     # -- charts ---------------------------------------------------------------------------------------
-    def _draw_charts_later(self, todo: list[str]) -> None:
-        """Draw the first of ``todo`` for the current result, then schedule the rest: one chart per
-        turn of the kernel's event loop, so a page connecting meanwhile gets its widgets' state
-        after one chart, not after all of them."""
-        k, rest = todo[0], todo[1:]
-        try:
-            self._draw_charts(self.result, only=k)
-        except Exception as exc:  # noqa: BLE001 - drawn outside the cell: say it where the chart goes
-            self.charts[k].outputs = ({"output_type": "display_data", "metadata": {},
-                                       "data": {"text/html": f'<p class="sc-error">图表无法绘制：{_esc(exc)}</p>',
-                                                "text/plain": f"图表无法绘制：{exc}"}},)
-        if rest:
-            self._loop.call_soon(self._draw_charts_later, rest)
-
-    def _draw_charts(self, r: scenario.Result, only: str | None = None) -> None:
-        """Draw the charts whose figures changed (or only chart ``only``, if it changed):
-        matplotlib's Figure API, no pyplot; a PNG into the chart's Output widget's state, so no
-        notebook front end needs to be listening."""
-        from matplotlib.figure import Figure
-
-        from . import plots
-
+    def _draw_charts(self, r: scenario.Result) -> None:
+        """Redraw the charts whose figures changed (:mod:`staffcalc.whatif_charts`, inline SVG)."""
         keys = {"appraisal": (tuple(r.monthly_counts), tuple(r.semester_counts)),
                 "recruitment": (tuple(r.recruitment["total"].fillna(-1)), r.openings),
                 "quotas": tuple(r.quotas["senior_cap"])}
-        todo = [k for k, v in keys.items() if self._chart_keys.get(k) != v and only in (None, k)]
-        if not todo:
-            return
-        plots.setup_cjk_font()
-        for k in todo:
-            fig = getattr(self, f"_chart_{k}")(r, Figure)
-            self.charts[k].outputs = (_png_output(fig),)
-            self._chart_keys[k] = keys[k]
-
-    def _chart_appraisal(self, r, Figure):  # noqa: N803 - the class
-        b = self.baseline.result
-        fig = Figure(figsize=(8, 2.8))
-        axes = fig.subplots(1, 2)
-        for ax, (title, base, new) in zip(axes, (("月考核（人月）", b.monthly_counts, r.monthly_counts),
-                                                 ("学期考核（人次）", b.semester_counts, r.semester_counts))):
-            x = np.arange(len(new))
-            ax.bar(x - 0.2, base.to_numpy(), width=0.4, label="基准", color="#9E9E9E")
-            ax.bar(x + 0.2, new.to_numpy(), width=0.4, label="情景", color="#4C72B0")
-            ax.set_xticks(x, list(new.index))
-            ax.set_title(title)
-        axes[0].legend(fontsize=8)
-        fig.tight_layout()
-        return fig
-
-    def _chart_recruitment(self, r, Figure):  # noqa: N803 - the class
-        s = r.recruitment[r.recruitment["total"].notna()].sort_values("rank_order")
-        b = self.baseline.result.recruitment.set_index("candidate_id")["total"]
-        fig = Figure(figsize=(8, 3))
-        ax = fig.subplots()
-        x = np.arange(len(s))
-        colors = np.where(s["appointed"].astype(bool), "#4C72B0", "#BBBBBB")
-        ax.bar(x, s["total"].to_numpy(), color=colors, label="情景总分（蓝色为拟聘任）")
-        ax.plot(x, b.reindex(s["candidate_id"]).to_numpy(), "k_", markersize=10, label="基准总分")
-        n = int(s["appointed"].astype(bool).sum())
-        if 0 < n < len(s):
-            ax.axvline(n - 0.5, color="#b3261e", linewidth=2, label="聘任线")
-        ax.set_xticks(x, list(s["candidate_id"]), rotation=90, fontsize=6)
-        ax.set_ylabel("总分")
-        ax.set_title("竞聘总分（按情景排序）")
-        ax.legend(fontsize=7, loc="upper right")
-        fig.tight_layout()
-        return fig
-
-    def _chart_quotas(self, r, Figure):  # noqa: N803 - the class
-        s = r.quotas.reset_index(drop=True)
-        b = self.baseline.result.quotas.set_index("discipline_id")["senior_cap"].reindex(s["discipline_id"]).to_numpy()
-        changed = s["senior_cap"].to_numpy() != b
-        fig = Figure(figsize=(8, 3))
-        ax = fig.subplots()
-        x = np.arange(len(s))
-        ax.bar(x, s["senior_cap"].to_numpy(), color=np.where(changed, "#E07B39", "#4C72B0"),
-               label="情景高级岗位上限（橙色为有变化）")
-        ax.plot(x, s["occupied_senior"].to_numpy(), "k.", label="高级在岗")
-        ax.plot(x[changed], b[changed], "_", color="#b3261e", markersize=8, label="基准上限")
-        ax.set_xticks([])
-        ax.set_xlabel("学科（按表中顺序）")
-        ax.set_title("各学科高级岗位上限与在岗人数")
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        return fig
+        for k, key in keys.items():
+            if self._chart_keys.get(k) != key:
+                self.charts[k].value = whatif_charts.CHARTS[k](r, self.baseline.result)
+                self._chart_keys[k] = key
 
     def _ipython_display_(self):
         from IPython.display import display
 
         display(self.widget)
-
-
-def _running_loop():
-    """The kernel's running event loop, or None (tests, scripts)."""
-    import asyncio
-
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-def _png_output(fig) -> dict:
-    """A figure as an Output widget's display_data output: a PNG drawn as the notebook's inline
-    backend draws it (the figure's dpi, tight bounding box)."""
-    from io import BytesIO
-
-    buf = BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    w, h = fig.get_size_inches() * fig.dpi
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"),
-                     "text/plain": f"<Figure size {w:.0f}x{h:.0f} with {len(fig.axes)} Axes>"}}
 
 
 def _blank_tooltips(widget) -> None:

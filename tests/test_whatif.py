@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import DATA, NOTEBOOKS
 
-from staffcalc import policy, quotas, scenario, scoring, whatif
+from staffcalc import policy, quotas, scenario, scoring, whatif, whatif_charts
 from staffcalc.io import read_tables
 from staffcalc.whatif_input import Field, Refused, parse_number
 
@@ -381,48 +381,50 @@ def test_explanation_sheets_of_changed_people_use_the_applied_setting(app, monke
     assert "无法生成解释单" in app.explain_html.value
 
 
-def chart_pngs(app) -> dict[str, bytes]:
-    """The PNG each chart's Output widget holds in its state (what the page shows)."""
-    import base64
-
-    found = {}
-    for k, out in app.charts.items():
-        assert len(out.outputs) <= 1, out.outputs
-        for o in out.outputs:
-            assert o["output_type"] == "display_data"
-            found[k] = base64.b64decode(o["data"]["image/png"])
-    return found
+def bars(svg: str, cls: str) -> list[float]:
+    """The values of the chart's bars (or marks) of class ``cls``, left to right."""
+    return [float(v) for v in re.findall(r'<(?:rect|line|circle) class="sc-(?:bar|mark) ' + re.escape(cls)
+                                         + r'" data-value="([^"]+)"', svg)]
 
 
-def test_charts_draw_headless(tmp_path):
+def test_charts_show_the_public_figures(tmp_path):
     app = whatif.WhatIfApp(baseline(), out_dir=tmp_path, chart=True)
-    before = chart_pngs(app)
-    assert set(before) == {"appraisal", "recruitment", "quotas"}  # drawn at once outside a kernel
-    assert all(png.startswith(b"\x89PNG") for png in before.values())
-    assert app.enter("appraisal.grade_bands.优秀", "85")
+    charts = {k: c.value for k, c in app.charts.items()}
+    assert all(v.startswith('<svg class="sc-chart-svg') for v in charts.values())
+    base = grade_counts(public_monthly({}))
+    order = list(app.result.monthly_counts.index)  # the grades in the policy's order
+    assert bars(charts["appraisal"], "sc-bar-base")[:len(order)] == [base.get(g, 0) for g in order]
+    assert bars(charts["appraisal"], "sc-bar-scenario")[:len(order)] == [base.get(g, 0) for g in order]
+    rec = app.result.recruitment
+    scored = rec[rec["total"].notna()]
+    appointed = bars(charts["recruitment"], "sc-bar-appointed")
+    assert len(appointed) == int(scored["appointed"].sum()) == 10  # openings=10: ten blue bars, then the cut
+    assert len(appointed) + len(bars(charts["recruitment"], "sc-bar-scenario")) == len(scored)
+    assert appointed == sorted(appointed, reverse=True) and charts["recruitment"].count('class="sc-cut"') == 1
+    assert bars(charts["quotas"], "sc-bar-changed") == []  # the baseline beside itself
+    assert bars(charts["quotas"], "sc-bar-scenario") == [float(v) for v in public_quotas({})["senior_cap"]]
+
+    # a scenario: the bars follow the public functions, only the charts whose figures changed are redrawn
+    assert app.enter("appraisal.grade_bands.优秀", "85") and app.enter("quotas.senior_ratio.C", "40%")
+    new = grade_counts(public_monthly({"appraisal.grade_bands.优秀": 85}))
+    assert bars(app.charts["appraisal"].value, "sc-bar-scenario")[:len(order)] == [new.get(g, 0) for g in order]
+    assert bars(app.charts["appraisal"].value, "sc-bar-base")[:len(order)] == [base.get(g, 0) for g in order]
+    q_base, q_new = public_quotas({}), public_quotas({"quotas.senior_ratio.C": 0.4})
+    changed = q_new["senior_cap"].to_numpy() != q_base.set_index("discipline_id")["senior_cap"].reindex(
+        q_new["discipline_id"]).to_numpy()
+    assert 0 < changed.sum() < len(q_new)
+    assert bars(app.charts["quotas"].value, "sc-bar-changed") == [float(v) for v in q_new["senior_cap"][changed]]
+    assert len(bars(app.charts["quotas"].value, "sc-mark-base")) == changed.sum()
+    assert app.charts["recruitment"].value == charts["recruitment"]  # not redrawn
     assert app._chart_keys["appraisal"] == (tuple(app.result.monthly_counts), tuple(app.result.semester_counts))
-    after = chart_pngs(app)
-    assert after["appraisal"] != before["appraisal"]  # the grade counts changed: redrawn
-    assert after["quotas"] == before["quotas"] and after["recruitment"] == before["recruitment"]  # not redrawn
 
 
-def test_charts_follow_the_cell_in_a_kernel(tmp_path):
-    """In a kernel (a running event loop) the page is built without its charts — Voila sends the
-    page when the notebook's cell is done — and they are drawn as soon as the cell returns."""
-    import asyncio
-
-    async def in_kernel():
-        app = whatif.WhatIfApp(baseline(), out_dir=tmp_path, chart=True)
-        during_cell = chart_pngs(app)
-        await asyncio.sleep(0)  # the cell returned; the kernel's loop runs what was scheduled
-        app._watch.cancel()
-        return app, during_cell
-
-    app, during_cell = asyncio.run(in_kernel())
-    assert during_cell == {}
-    drawn = chart_pngs(app)
-    assert set(drawn) == {"appraisal", "recruitment", "quotas"}
-    assert drawn == chart_pngs(whatif.WhatIfApp(baseline(), out_dir=tmp_path / "direct", chart=True))
+@pytest.mark.parametrize("top, ticks", [
+    (1, [0, 0.2, 0.4, 0.6, 0.8, 1.0]), (87.5, [0, 20, 40, 60, 80, 100]), (100, [0, 20, 40, 60, 80, 100]),
+    (101, [0, 50, 100, 150]), (7, [0, 2, 4, 6, 8]), (0, [0, 1]), (float("nan"), [0, 1]),
+])
+def test_chart_ticks_cover_the_largest_value(top, ticks):
+    assert whatif_charts.nice_ticks(top) == pytest.approx(ticks)
 
 
 def test_css_class_of_paths():

@@ -171,10 +171,11 @@ def test_whatif_page_as_a_planner_uses_it(server, tmp_path):
             # 1. the baseline figure as the public functions compute it (P5 §3: 优秀 ≥ 90)
             assert int(text(page, ".sc-monthly-excellent-count").replace(",", "")) == base["优秀"]
             assert int(text(page, ".sc-monthly-changed-count")) == 0
-            # the charts (drawn by the kernel once the notebook's cell has returned) reach the page
-            page.wait_for_selector(".sc-chart-appraisal img[src^='data:image/png']", timeout=WAIT_S * 1000)
-            box = page.locator(".sc-chart-appraisal img").first.bounding_box()
-            assert box and box["width"] > 500 and box["height"] > 150
+            # the chart is drawn: a bar per grade for the baseline and the scenario, at full width
+            svg = page.locator(".sc-chart-appraisal svg.sc-chart-svg").first
+            box = svg.bounding_box()
+            assert box and box["width"] > 700 and box["height"] > 200
+            assert svg.locator("rect.sc-bar-scenario").count() == svg.locator("rect.sc-bar-base").count() > 0
 
             # 2. an out-of-range value is refused beside the control, not clamped to 0
             type_value(page, "sc-p-appraisal-sections-S2c-per_item", "-5")
