@@ -13,10 +13,13 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from copy import copy
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import pandas as pd
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 
 from . import formats
 from .atomic import atomic_path
@@ -39,13 +42,17 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 def _display_width(value) -> int:
     text = str(value)
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _for_excel(df: pd.DataFrame) -> pd.DataFrame:
-    """Codes → Chinese, booleans → 是/否 (missing stays blank); numbers and dates untouched."""
+def _for_excel(df: pd.DataFrame, kinds: Mapping[str, str]) -> pd.DataFrame:
+    """Codes → Chinese, booleans → 是/否 (missing stays blank); numbers and dates untouched.
+
+    ``kinds``: :func:`staffcalc.formats.kinds` of ``df`` (without the caller's extra money/share columns)."""
     out = formats.chinese_values(df)
-    for column, kind in formats.kinds(df).items():
+    for column, kind in kinds.items():
         if kind == "yesno":
             out[column] = df[column].map(lambda v: "" if pd.isna(v) else (formats.YES if bool(v) else formats.NO))
         elif pd.api.types.is_datetime64_any_dtype(df[column]):
@@ -75,15 +82,16 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path, chinese_he
     a half-written workbook in place of a good one.
     """
     run_id = run_id if run_id is not None else os.environ.get("STAFFCALC_RUN_ID", "")
-    totals = set(totals)
+    totals, money, share = set(totals), tuple(money), tuple(share)
     sheets: list[tuple[str, pd.DataFrame, dict[str, str], bool]] = []
     used: set[str] = set()
     if headline is not None:
         sheets.append((_sheet_name(HEADLINE_SHEET, used), headline, {}, False))
     for name, df in tables.items():
         df = df.reset_index(drop=True)
-        kinds = formats.kinds(df, money, share)
-        data = _for_excel(df)
+        plain = formats.kinds(df)
+        kinds = formats.kinds(df, money, share) if money or share else plain
+        data = _for_excel(df, plain)
         with_total = name in totals and len(df) > 0
         if with_total:
             data = _with_total(data, kinds)
@@ -115,46 +123,55 @@ def _write_headline(writer, sheet: str, headline: pd.DataFrame) -> None:
     _style(ws, frame, {"指标": "text"}, False)
 
 
-def _style(ws, data: pd.DataFrame, kinds: Mapping[str, str], with_total: bool) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
+def _restyle(cells, **attrs) -> None:
+    """Set the openpyxl style attributes ``attrs`` (``font=``, ``number_format=`` …) on every cell of ``cells``.
 
+    The result is the same as setting them cell by cell, but each distinct starting style is restyled
+    once and its result copied: openpyxl looks every assigned style object up in the workbook's style
+    tables, which cell by cell was most of the time spent writing a large sheet."""
+    done: dict[tuple, object] = {}
+    for cell in cells:
+        key = None if cell._style is None else tuple(cell._style)
+        if key in done:
+            cell._style = copy(done[key])
+            continue
+        for name, value in attrs.items():
+            setattr(cell, name, value)
+        done[key] = cell._style
+
+
+def _style(ws, data: pd.DataFrame, kinds: Mapping[str, str], with_total: bool) -> None:
     header_fill = PatternFill("solid", fgColor="DCE4EF")
     thin = Side(style="thin", color="8A9AB0")
     n_rows = len(data) + 1
+    n_cols = len(data.columns)
+    _restyle((ws.cell(row=1, column=j) for j in range(1, n_cols + 1)), font=Font(bold=True), fill=header_fill,
+             alignment=Alignment(horizontal="center", vertical="center", wrap_text=True), border=Border(bottom=thin))
     for j, column in enumerate(data.columns, start=1):
-        cell = ws.cell(row=1, column=j)
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(bottom=thin)
         kind = kinds.get(column, "text")
         number_format = formats.EXCEL_FORMATS.get(kind)
         values = data[column]
         if number_format:
-            for i in range(2, n_rows + 1):
-                ws.cell(row=i, column=j).number_format = number_format
+            _restyle((ws.cell(row=i, column=j) for i in range(2, n_rows + 1)), number_format=number_format)
         sample = values.head(500)
         if kind == "money":
             widest = max([_display_width(f"{v:,.2f}") for v in sample.dropna()] or [0])
         elif kind == "date":
             widest = 10
         else:
-            widest = max([_display_width(v) for v in sample.dropna()] or [0])
+            widest = max([_display_width(v) for v in set(map(str, sample.dropna()))] or [0])
         width = min(max(_display_width(column) * 0.9, widest) + 2, 60)
         ws.column_dimensions[get_column_letter(j)].width = max(width, 6)
         if kind == "text" and widest > 60:
-            for i in range(2, n_rows + 1):
-                ws.cell(row=i, column=j).alignment = Alignment(wrap_text=True, vertical="top")
+            _restyle((ws.cell(row=i, column=j) for i in range(2, n_rows + 1)),
+                     alignment=Alignment(wrap_text=True, vertical="top"))
     ws.row_dimensions[1].height = 32
     ws.freeze_panes = "A2"
-    if len(data.columns):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(data.columns))}{max(n_rows - (1 if with_total else 0), 1)}"
+    if n_cols:
+        ws.auto_filter.ref = f"A1:{get_column_letter(n_cols)}{max(n_rows - (1 if with_total else 0), 1)}"
     if with_total:
-        for j in range(1, len(data.columns) + 1):
-            cell = ws.cell(row=n_rows, column=j)
-            cell.font = Font(bold=True)
-            cell.border = Border(top=thin)
+        _restyle((ws.cell(row=n_rows, column=j) for j in range(1, n_cols + 1)), font=Font(bold=True),
+                 border=Border(top=thin))
 
 
 def _print_setup(ws, run_id: str, as_of: str | None, title: str | None) -> None:

@@ -104,11 +104,21 @@ def kind_of(name: str, values: pd.Series, money: Iterable[str] = (), share: Iter
     if pd.api.types.is_integer_dtype(values):
         return whole
     if pd.api.types.is_float_dtype(values):
-        finite = values.dropna().to_numpy(dtype=float)
-        return whole if np.all(np.mod(finite, 1) == 0) and len(finite) else "float"
-    present = values.dropna()
-    if len(present) and present.map(lambda v: isinstance(v, (bool, np.bool_))).all():
-        return "yesno"  # booleans with missing values (object column)
+        finite = values.to_numpy(dtype=float, na_value=np.nan)
+        finite = finite[~np.isnan(finite)]
+        with np.errstate(invalid="ignore"):  # inf % 1 is nan: not whole
+            return whole if np.all(np.mod(finite, 1) == 0) and len(finite) else "float"
+    if isinstance(values.dtype, pd.StringDtype):
+        return "text"
+    # booleans with missing values (object column): every present value a bool; inferred in C, and only a
+    # "mixed" column (e.g. booleans and NaT) is checked value by value
+    inferred = pd.api.types.infer_dtype(np.asarray(values, dtype=object), skipna=True)
+    if inferred == "boolean":
+        return "yesno"
+    if inferred == "mixed":
+        present = values.dropna()
+        if len(present) and present.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+            return "yesno"
     return "text"
 
 

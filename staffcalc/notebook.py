@@ -16,6 +16,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler  # imported with this module: jinja2 and its templates load once
 
 from . import formats, io, plots, schemas
 from .errors import StaffcalcError
@@ -248,7 +249,7 @@ def page_style():
 
 def table(df: pd.DataFrame, money: Iterable[str] = (), share: Iterable[str] = (), negative: Iterable[str] = (),
           labels: Mapping[str, Mapping] | None = None, bold_rows: Iterable[bool] | None = None,
-          caption: str | None = None):
+          caption: str | None = None) -> Styler:
     """A pandas ``Styler`` of ``df`` (English column names) for readers.
 
     No index; headers in Chinese; codes as Chinese labels; 是/否; blanks for missing values; yuan as

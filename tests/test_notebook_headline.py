@@ -94,6 +94,23 @@ def test_formats_blank_yes_no_money_share_whole_and_no_negative_zero():
                                  "ratio_used": "share", "x": "float"}
 
 
+def test_kinds_of_object_string_and_nullable_columns():
+    # booleans with gaps in an object column (None, NaN, pd.NA, even NaT) are yes/no; a bool mixed with a
+    # number or a string is not; an all-missing or empty object column is text; text columns are text
+    df = pd.DataFrame({
+        "a": pd.Series([True, None, np.nan], dtype=object), "b": pd.Series([np.True_, pd.NA, False], dtype=object),
+        "c": pd.Series([True, pd.NaT], dtype=object), "d": pd.Series([True, 1], dtype=object),
+        "e": pd.Series([True, "x"], dtype=object), "f": pd.Series([None, np.nan], dtype=object),
+        "g": pd.Series(["x", None]), "h": pd.Series([True, False], dtype="category"),
+        "i": pd.Series([1.0, None], dtype="Float64"), "j": pd.Series([1.5, None], dtype="Float64"),
+        "k": pd.Series([2.0, np.inf]),
+    })
+    assert formats.kinds(df) == {"a": "yesno", "b": "yesno", "c": "yesno", "d": "text", "e": "text", "f": "text",
+                                 "g": "text", "h": "yesno", "i": "int", "j": "float", "k": "float"}
+    assert formats.kinds(df.iloc[:0]) == {**{c: "text" for c in "abcdefg"}, "h": "yesno", "i": "float",
+                                          "j": "float", "k": "float"}
+
+
 def test_table_has_no_index_and_shows_readable_values():
     df = pd.DataFrame({"unit_id": ["U1", "U2"], "mode": ["partial", "further_study"], "paid": [1234.5, np.nan],
                        "early_return": [True, False], "vacancy_senior": [-2, 3], "rank": [1.0, np.nan]})
@@ -132,6 +149,36 @@ def test_styled_workbook(tmp_path):
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:F3" and ws.print_title_rows == "$1:$1"
     assert ws.oddFooter.left.text == "运行编号 R1；测算基准日 2026-09-01" and ws.page_setup.orientation == "landscape"
     assert wb["概要"]["B3"].number_format == "#,##0"
+
+
+def test_restyle_gives_each_cell_what_setting_it_cell_by_cell_gives(tmp_path):
+    # export._restyle builds a style once per distinct starting style and copies it; the workbook must
+    # read back exactly as when every cell is styled on its own (cells start with different formats)
+    from openpyxl.styles import Alignment, Font
+
+    def book(restyle):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        for i in range(1, 7):
+            ws.cell(row=i, column=1, value=i)
+            if i % 2:
+                ws.cell(row=i, column=1).number_format = "yyyy-mm-dd"
+        ws.cell(row=7, column=1)  # an empty cell that gets a style
+        cells = [ws.cell(row=i, column=1) for i in range(1, 8)]
+        attrs = {"number_format": "#,##0.00", "font": Font(bold=True), "alignment": Alignment(wrap_text=True)}
+        if restyle:
+            export._restyle(cells, **attrs)
+        else:
+            for cell in cells:
+                for name, value in attrs.items():
+                    setattr(cell, name, value)
+        cells[0].font = Font(italic=True)  # styles were copied, not shared
+        wb.save(tmp_path / f"{restyle}.xlsx")
+        ws = openpyxl.load_workbook(tmp_path / f"{restyle}.xlsx").active
+        return [(c.value, c.number_format, c.font.b, c.font.i, c.alignment.wrap_text) for c in ws["A"]]
+
+    assert book(True) == book(False)
+    assert book(True)[1] == (2, "#,##0.00", True, False, True) and book(True)[0][3] is True
 
 
 def test_pdf_step_says_why_it_skipped(tmp_path, monkeypatch):
