@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path, PurePath
 from typing import Iterable, Mapping
+from uuid import uuid4
 
 import numpy as np
 import pandas as pd
-from pandas.io.formats.style import Styler  # imported with this module: jinja2 and its templates load once
 
 from . import formats, io, plots, schemas
 from .errors import StaffcalcError
@@ -247,38 +247,123 @@ def page_style():
     return HTML(PAGE_STYLE)
 
 
+BOLD_ROW_STYLE = "font-weight: 700; background: #f4f6f9"
+TEXT_STYLE = "text-align: left"
+
+
+def _css(style: str) -> list[tuple[str, str]]:
+    """``"a: b; c: d"`` → ``[("a", "b"), ("c", "d")]``."""
+    return [tuple(x.strip() for x in part.split(":", 1)) for part in style.split(";") if part.strip()]
+
+
+def _header_text(label) -> str:
+    """A column label as the header cell shows it (floats to 6 decimals, like pandas' Styler)."""
+    if isinstance(label, str):
+        return label
+    if pd.api.types.is_float(label):
+        return f"{label:.6f}"
+    return str(label)
+
+
+def _negative(values: pd.Series) -> np.ndarray:
+    """Which values are negative numbers (Python ``int``/``float`` below 0; missing and text are not)."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        with np.errstate(invalid="ignore"):
+            return values.to_numpy(dtype=float, na_value=np.nan) < 0
+    return np.array([isinstance(v, (int, float)) and v < 0 for v in values.astype(object)], dtype=bool)
+
+
+class Table:
+    """A table for readers as HTML (what :func:`table` returns; ``display`` shows it).
+
+    The markup is what pandas' ``Styler`` wrote for these tables (an id ``T_xxxxx`` per table, one
+    ``<style>`` block with a rule per distinct cell style, cells ``id="T_xxxxx_row{i}_col{j}"`` with
+    classes ``data row{i} col{j}``), built from whole columns at once instead of through the Styler's
+    per-cell template.  Every row is written: a long list is shortened by :func:`show`, never here.
+    """
+
+    def __init__(self, headers: list[str], columns: list[list[str]], styles: np.ndarray,
+                 rules: Mapping[int, list[tuple[str, str]]], attributes: str = "", caption: str | None = None):
+        self.headers, self.columns, self.styles, self.rules = headers, columns, styles, rules
+        self.attributes, self.caption = attributes, caption
+        self.uuid = uuid4().hex[:5]
+
+    def set_table_attributes(self, attributes: str) -> "Table":
+        """Attributes of the ``<table>`` element, e.g. ``'class="sc-table sc-headline"'``."""
+        self.attributes = attributes
+        return self
+
+    def __repr__(self) -> str:
+        return f"<staffcalc table: {self.styles.shape[0]} rows × {len(self.headers)} columns>"
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self) -> str:
+        t = f"T_{self.uuid}"
+        n_rows, n_cols = self.styles.shape
+        out = ['<style type="text/css">\n']
+        flat = self.styles.ravel()
+        codes, first = np.unique(flat, return_index=True)
+        for code in codes[np.argsort(first)]:  # one rule per distinct style, in order of first use
+            if code == 0:
+                continue
+            where = np.flatnonzero(flat == code)
+            out.append(", ".join(f"#{t}_row{k // n_cols}_col{k % n_cols}" for k in where.tolist()) + " {\n")
+            out.extend(f"  {p}: {v};\n" for p, v in self.rules[int(code)])
+            out.append("}\n")
+        out.append("</style>\n")
+        out.append(f'<table id="{t}"' + (f" {self.attributes}" if self.attributes else "") + ">\n")
+        if self.caption:
+            out.append(f"  <caption>{self.caption}</caption>\n")
+        out.append("  <thead>\n    <tr>\n")
+        out.extend(f'      <th id="{t}_level0_col{j}" class="col_heading level0 col{j}" >{h}</th>\n'
+                   for j, h in enumerate(self.headers))
+        out.append("    </tr>\n  </thead>\n  <tbody>\n")
+        for i in range(n_rows):
+            out.append("    <tr>\n")
+            out.extend(f'      <td id="{t}_row{i}_col{j}" class="data row{i} col{j}" >{col[i]}</td>\n'
+                       for j, col in enumerate(self.columns))
+            out.append("    </tr>\n")
+        out.append("  </tbody>\n</table>\n")
+        return "".join(out)
+
+
 def table(df: pd.DataFrame, money: Iterable[str] = (), share: Iterable[str] = (), negative: Iterable[str] = (),
           labels: Mapping[str, Mapping] | None = None, bold_rows: Iterable[bool] | None = None,
-          caption: str | None = None) -> Styler:
-    """A pandas ``Styler`` of ``df`` (English column names) for readers.
+          caption: str | None = None) -> Table:
+    """A :class:`Table` of ``df`` (English column names) for readers.
 
     No index; headers in Chinese; codes as Chinese labels; 是/否; blanks for missing values; yuan as
     ¥1,234.56; shares as %; whole numbers without decimals; negatives highlighted in the ``negative``
     columns and in every ``vacancy*`` and ``balance`` column; ``bold_rows`` (one flag per row) marks
-    total rows.
+    total rows; text columns are left-aligned.  Two columns with one Chinese header share the format
+    and styles of the last of them.
     """
     data = df.reset_index(drop=True)
     kinds = formats.kinds(data, money, share)
     shown = formats.chinese_values(data, labels)
     negative = set(negative) | {c for c in data.columns if str(c).startswith("vacancy") or c == "balance"}
     header = {c: formats.header(c) for c in data.columns}
-    shown.columns = [header[c] for c in data.columns]
-    styler = shown.style.hide(axis="index").format(
-        {header[c]: formats.fmt(k) for c, k in kinds.items()}, na_rep="")
-    numeric = [header[c] for c, k in kinds.items() if k in ("money", "int", "number", "float") and c in negative]
-    if numeric:
-        styler = styler.map(lambda v: NEGATIVE_STYLE if isinstance(v, (int, float)) and v < 0 else "",
-                            subset=numeric)
-    text = [header[c] for c, k in kinds.items() if k == "text"]
-    if text:
-        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    headers = [header[c] for c in data.columns]
+    kind_of = {header[c]: k for c, k in kinds.items()}
+    numeric = {header[c] for c, k in kinds.items() if k in ("money", "int", "number", "float") and c in negative}
+    text = {header[c] for c, k in kinds.items() if k == "text"}
+    styles = np.zeros((len(data), len(headers)), dtype=np.int8)  # per cell: 1 negative, 2 text, 4 bold row
+    columns = []
+    for j, h in enumerate(headers):
+        values = shown.iloc[:, j]
+        f = formats.fmt(kind_of[h])
+        columns.append(["" if pd.isna(v) is True else f(v) for v in values])
+        if h in numeric:
+            styles[:, j] |= _negative(values)
+        if h in text:
+            styles[:, j] |= 2
     if bold_rows is not None:
-        rows = shown.index[np.asarray(list(bold_rows), dtype=bool)]
-        if len(rows):
-            styler = styler.set_properties(subset=pd.IndexSlice[rows, :], **{"font-weight": "700",
-                                                                             "background": "#f4f6f9"})
-    styler = styler.set_table_attributes('class="sc-table"')
-    return styler.set_caption(caption) if caption else styler
+        styles[np.asarray(list(bold_rows), dtype=bool)] |= 4
+    rules = {code: (_css(NEGATIVE_STYLE) if code & 1 else []) + (_css(TEXT_STYLE) if code & 2 else [])
+             + (_css(BOLD_ROW_STYLE) if code & 4 else []) for code in range(1, 8)}
+    return Table([_header_text(h) for h in headers], columns, styles, rules, 'class="sc-table"', caption)
 
 
 def show(df: pd.DataFrame, limit: int | None = None, where: str = "Excel 工作簿", **kwargs) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import numpy as np
 import openpyxl
@@ -121,6 +122,54 @@ def test_table_has_no_index_and_shows_readable_values():
     for text in ("nan", "NaN", "True", "False", "partial", "1.00"):
         assert text not in html
     assert nb.NEGATIVE_STYLE.split(";")[0] in html   # the negative vacancy is highlighted
+
+
+def _styler_table(df, money=(), share=(), negative=(), bold_rows=None, caption=None):
+    """The Styler-based table notebook.table replaced (kept here as the reference for its markup)."""
+    data = df.reset_index(drop=True)
+    kinds = formats.kinds(data, money, share)
+    shown = formats.chinese_values(data)
+    negative = set(negative) | {c for c in data.columns if str(c).startswith("vacancy") or c == "balance"}
+    header = {c: formats.header(c) for c in data.columns}
+    shown.columns = [header[c] for c in data.columns]
+    styler = shown.style.hide(axis="index").format({header[c]: formats.fmt(k) for c, k in kinds.items()}, na_rep="")
+    numeric = [header[c] for c, k in kinds.items() if k in ("money", "int", "number", "float") and c in negative]
+    if numeric:
+        styler = styler.map(lambda v: nb.NEGATIVE_STYLE if isinstance(v, (int, float)) and v < 0 else "",
+                            subset=numeric)
+    text = [header[c] for c, k in kinds.items() if k == "text"]
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    if bold_rows is not None:
+        rows = shown.index[np.asarray(list(bold_rows), dtype=bool)]
+        if len(rows):
+            styler = styler.set_properties(subset=pd.IndexSlice[rows, :], **{"font-weight": "700",
+                                                                             "background": "#f4f6f9"})
+    styler = styler.set_table_attributes('class="sc-table"')
+    return styler.set_caption(caption) if caption else styler
+
+
+def test_table_markup_is_what_the_styler_wrote():
+    # the same page as before the Styler was replaced: one rule per distinct cell style in order of first
+    # use (negative, then left-aligned text, then bold total row), every value formatted the same way
+    df = pd.DataFrame({
+        "unit_id": ["U1", "U2", None, "U4"], "mode": ["partial", "full_release", "further_study", "x"],
+        "paid": [1234.5, -2.0, np.nan, 0.0], "vacancy_senior": [1, -3, 0, -1],
+        "balance": pd.Series([-1, None, 2, -5], dtype="Int64"), "gap": pd.Series([np.int64(-1), None, 2.5, -7], dtype=object),
+        "early_return": [True, False, None, True], "study_start": pd.to_datetime(["2026-01-01", None, "2027-03-05", None]),
+        "ratio_used": [0.5, 0.65, np.nan, 1.0], "x": [0.5, 1.25, -3.0, np.inf], "rank": [1.0, np.nan, 3.0, 4.0],
+        2026: [1, 2, 3, 4], 0.5: ["<b>", "&", "", "a"],
+    })
+    uuid = re.compile(r"T_[0-9a-f]{5}")
+    for kw in ({}, {"bold_rows": [False, True, False, True]}, {"caption": "表 1", "negative": ["x", "gap"]},
+               {"money": ["x"], "share": ["rank"], "bold_rows": [True] * 4}):
+        new, old = nb.table(df, **kw).to_html(), _styler_table(df, **kw).to_html()
+        assert uuid.sub("T_", new) == uuid.sub("T_", old), kw
+    assert uuid.sub("T_", nb.table(df.iloc[:0]).to_html()) == uuid.sub("T_", _styler_table(df.iloc[:0]).to_html())
+    html = nb.table(df, bold_rows=[False, True, False, True]).to_html()
+    assert html.count("<tr>") == 5 and "-¥2.00" in html and ">非脱产<" in html and "2026.000000" not in html
+    headline = nb.table(df).set_table_attributes('class="sc-table sc-headline"')._repr_html_()
+    assert 'class="sc-table sc-headline">' in headline
 
 
 def test_interpretations_are_chinese_with_the_path_as_footnote():
