@@ -49,7 +49,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from . import scenario, scoring, whatif_charts
+from . import scenario, scoring, whatif_baseline, whatif_charts
 from . import whatif_affected as affected
 from .policy import PolicyError
 from .scenario import GRADE_KEYS, grade_key
@@ -1053,7 +1053,7 @@ def build(data_dir: str | os.PathLike = "../data", as_of: str = scenario.DEFAULT
     precedence over ``data_dir`` / ``out_dir``.  ``overrides_file``: start from a what-if file
     (as the page exports it); the baseline stays the policy files.
     """
-    baseline = scenario.load_baseline(data_dir_from_env(data_dir), as_of, openings)
+    baseline = whatif_baseline.load(data_dir_from_env(data_dir), as_of, openings)  # the launcher's, if it has one
     app = WhatIfApp(baseline, out_dir=out_dir_from_env(out_dir), chart=chart)
     if overrides_file:
         app.load_file(overrides_file)

@@ -1,9 +1,10 @@
 """``staffcalc whatif``: the Voila server of the what-if page — warm kernels, none leaked, nothing from the network.
 
 :func:`serve` (the command) starts ``python -m staffcalc.whatif_server NOTEBOOK [voila options]``
-at once and, while that starts, checks the data folder by computing the baseline at a lower
-priority (bad data: the server is stopped and the error printed, exit 2).  This module imports
-nothing heavy so that Voila starts first.  The server is Voila (options from :func:`voila_args`)
+at once and, while that starts, checks the data folder by computing the baseline (bad data: the
+server is stopped and the error printed, exit 2) and hands it to the page's kernels
+(:mod:`staffcalc.whatif_baseline`), so they do not compute it again.  This module imports nothing
+heavy so that Voila starts first.  The server is Voila (options from :func:`voila_args`)
 with three changes:
 
 - **Preheated kernels.**  ``--preheat_kernel=True --pool_size=N``: Voila starts ``N`` kernels at
@@ -29,34 +30,42 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+from .whatif_baseline import ENV_BASELINE
 
 ENV_DATA = "STAFFCALC_WHATIF_DATA"  # the data folder, for the notebook's kernel (absolute path)
 ENV_OUT = "STAFFCALC_WHATIF_OUT"    # the export folder, likewise
 NOTEBOOK_NAME = "whatif_scoring.ipynb"
 SHARE = Path(__file__).resolve().parent / "share"
 TEMPLATE = "staffcalc"
+# The JupyterLab extensions the page loads: the widget manager and Voila's glue for it.  Voila
+# otherwise loads every extension installed in the environment (jupytext's, pygments' …), code the
+# browser fetches and compiles on every visit although the page uses none of it.
+PAGE_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 POOL_SIZE = 1      # preheated kernels waiting for the next visitor
 CULL_IDLE_S = 30   # a kernel idle this long with no page connected is shut down (pool kernels never)
 CULL_INTERVAL_S = 10
 POOL_WAIT_S = 60   # a visitor arriving while the pool is being set up waits for it this long
-LAUNCHER_NICE = 10  # the launcher's data check runs at this niceness (the page does not wait for it)
 REFILL_WAIT_S = 60  # the pool's refill waits at most this long for the pages being rendered
 
 
 def voila_args(notebook: str | os.PathLike, port: int, open_browser: bool = False,
                pool_size: int = POOL_SIZE) -> list[str]:
     """Voila's command-line options: 127.0.0.1 only, the given port (no fallback), no tracebacks,
-    preheated kernels, idle culling, the offline template."""
+    preheated kernels, idle culling, the offline template, only the page's lab extensions."""
     args = [str(notebook), f"--port={int(port)}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             "--show_tracebacks=False", f"--template={TEMPLATE}",
             "--preheat_kernel=True", f"--pool_size={int(pool_size)}",
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
             f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
-            "--MappingKernelManager.cull_connected=False"]
+            "--MappingKernelManager.cull_connected=False",
+            *(f"--VoilaConfiguration.extension_allowlist={name}" for name in PAGE_EXTENSIONS)]
     if not open_browser:
         args.append("--no-browser")
     return args
@@ -109,18 +118,21 @@ def serve(port: int = 8866, data_dir: str | os.PathLike = "data", out_dir: str |
         return 2
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, ENV_DATA: str(data), ENV_OUT: str(out)}
+    handoff = Path(tempfile.mkdtemp(prefix="staffcalc-whatif-")) / "baseline.pickle"  # private (0700)
+    env = {**os.environ, ENV_DATA: str(data), ENV_OUT: str(out), ENV_BASELINE: str(handoff)}
     proc = subprocess.Popen(voila_command(port, open_browser), env=env, cwd=str(nb.parent))
     try:
-        _yield_cores()
-        from . import scenario
+        _stop_on_sigterm()
+        from . import scenario, whatif_baseline
 
+        files = whatif_baseline.fingerprint(data)  # before reading: a file changed meanwhile is not trusted
         try:
-            scenario.load_baseline(data)
+            baseline = scenario.load_baseline(data)  # the notebook's as_of and openings are these defaults
         except ValueError as exc:  # InputError, ScoringInputError, PolicyError: say so, serve nothing
             _stop(proc)
             print(f"staffcalc whatif: the data in {data} cannot be used / 数据无法使用:\n{exc}", file=sys.stderr)
             return 2
+        whatif_baseline.save(baseline, handoff, data, scenario.DEFAULT_AS_OF, scenario.DEFAULT_OPENINGS, files)
         url = f"http://127.0.0.1:{int(port)}/"
         print(f"假设情景页面 / what-if page: {url}\n  数据 / data: {data}\n  导出文件夹 / exports: {out}\n"
               "  按 Ctrl-C 停止 / press Ctrl-C to stop", flush=True)
@@ -129,14 +141,20 @@ def serve(port: int = 8866, data_dir: str | os.PathLike = "data", out_dir: str |
         _stop(proc)
         print("staffcalc whatif: stopped / 已停止", file=sys.stderr)
         return 0
+    finally:
+        shutil.rmtree(handoff.parent, ignore_errors=True)
 
 
-def _yield_cores() -> None:
-    """Lower this launcher's priority: its data check runs beside Voila starting and the preheated
-    kernel running the notebook, which the first page waits for and the check is not."""
+def _stop_on_sigterm() -> None:
+    """SIGTERM stops the launcher as Ctrl-C does: Voila stopped, the handed-over baseline removed."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
     try:
-        os.nice(LAUNCHER_NICE)
-    except (AttributeError, OSError):  # no os.nice (Windows) or not allowed: the check just competes
+        signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave it
         pass
 
 

@@ -10,6 +10,7 @@ file back, downloads the affected list — each figure checked against the publi
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
@@ -28,6 +29,7 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a folder of the repository, not 
 from benchmarks import whatif_page as wp  # noqa: E402
 from staffcalc import policy, quotas, scoring
 from staffcalc.io import read_tables
+from staffcalc.whatif_server import PAGE_EXTENSIONS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -163,6 +165,9 @@ def test_whatif_page_as_a_planner_uses_it(server, tmp_path):
             script = '<script src="/voila/static/voila.js"></script>'
             assert served.count(script) == 1
             assert served.index('id="jupyter-config-data"') < served.index(script) < served.index('cell-index="1"')
+            config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                          served, re.S).group(1))
+            assert [e["name"] for e in config["federated_extensions"]] == list(PAGE_EXTENSIONS)  # nothing else
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             requests: list[str] = []
             page.on("request", lambda r: requests.append(r.url))

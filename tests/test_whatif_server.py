@@ -83,6 +83,8 @@ def test_server_options_preheat_cull_and_use_the_offline_template():
     args = voila_args("x.ipynb", 8123)
     assert "--preheat_kernel=True" in args and f"--pool_size={POOL_SIZE}" in args
     assert "--template=staffcalc" in args and "--MappingKernelManager.cull_connected=False" in args
+    allowed = [a.split("=", 1)[1] for a in args if a.startswith("--VoilaConfiguration.extension_allowlist=")]
+    assert allowed == ["@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
     template = ROOT / "staffcalc" / "share" / "voila" / "templates" / "staffcalc" / "index.html.j2"
     assert "http" not in template.read_text(encoding="utf-8").replace("https://", "")  # no link out
 
