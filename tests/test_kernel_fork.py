@@ -89,22 +89,29 @@ def _value(kc, expression: str):
 
 
 @pytest.fixture(scope="module")
-def server():
-    srv = kernel_fork.ForkServer(str(ROOT / "notebooks"), env={**os.environ, "STAFFCALC_TEST_MARK": "template"},
-                                 data_dir=str(ROOT / "data"))
-    yield srv
-    srv.close()
-    assert srv.proc.returncode == 0
+def template():
+    tpl = kernel_fork.Template(str(ROOT / "notebooks"), env={**os.environ, "STAFFCALC_TEST_MARK": "template"},
+                               data_dir=str(ROOT / "data"))
+    yield tpl
+    tpl.close()
+    assert tpl.proc.returncode == 0, list(tpl.tail)
 
 
-def test_kernels_are_forked_from_the_warm_template(server, tmp_path, monkeypatch):
+@pytest.fixture
+def server(template):
+    client = kernel_fork.Client(template.address)
+    yield client
+    client.close()
+
+
+def test_kernels_are_forked_from_the_warm_template(template, server, tmp_path, monkeypatch, capfd):
     monkeypatch.setenv("STAFFCALC_TEST_MARK", "kernel")
     km, kc = _start(server, tmp_path)
     try:
         assert isinstance(km.provisioner.process, kernel_fork.ForkedProcess)
         pid = km.provisioner.process.pid
         assert _value(kc, "__import__('os').getpid()") == pid
-        assert _value(kc, "__import__('os').getppid()") == server.proc.pid      # the template's child
+        assert _value(kc, "__import__('os').getppid()") == template.proc.pid    # the template's child
         assert _value(kc, "__import__('os').getsid(0)") == pid                  # its own session (timeouts kill it all)
         assert _value(kc, "__import__('os').getcwd()") == str(tmp_path)          # the directory asked for
         assert _value(kc, "__import__('os').environ['STAFFCALC_TEST_MARK']") == "kernel"  # the manager's environment
@@ -114,6 +121,8 @@ def test_kernels_are_forked_from_the_warm_template(server, tmp_path, monkeypatch
         assert _value(kc, "len(__import__('staffcalc.io').io.read_tables('" + str(ROOT / "data") + "', ['staff'])['staff'])") \
             == len(io.read_tables(ROOT / "data", ["staff"])["staff"])
         kc.execute_interactive("LEFT_BEHIND = 1; import matplotlib; matplotlib.rcParams['lines.linewidth'] = 7", timeout=60)
+        kc.execute_interactive("import os; os.write(2, b'kernel-stderr-marker')", timeout=60)
+        assert "kernel-stderr-marker" in capfd.readouterr().err  # the kernel writes to the asking process's stderr
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
@@ -145,10 +154,9 @@ def test_kernels_do_not_share_random_state(server, tmp_path):
 
 
 def test_a_dead_template_falls_back_to_a_fresh_kernel(tmp_path):
-    srv = kernel_fork.ForkServer(str(ROOT / "notebooks"))
-    srv.proc.kill()
-    srv.proc.wait()
-    km, kc = _start(srv, tmp_path)
+    tpl = kernel_fork.Template(str(ROOT / "notebooks"))
+    tpl.kill()
+    km, kc = _start(kernel_fork.Client(tpl.address), tmp_path)
     try:
         assert isinstance(km.provisioner.process, subprocess.Popen)
         assert _value(kc, "__import__('os').getppid()") == os.getpid()

@@ -268,3 +268,22 @@ def test_override_file_parameters_are_checked(setup, no_kernel, parameters, mess
     path.write_text(yaml.safe_dump({"parameters": parameters}), encoding="utf-8")
     with pytest.raises(ParameterError, match=message):
         plan(Options(config=ROOT / "reports.yaml", data=setup["data"], out=setup["out"], override=path))
+
+
+def test_workers_start_only_once_parameters_and_policy_are_right(setup, test_policy, tmp_path):
+    """plan() calls ``before_inputs`` (the runner starts its workers there, to warm up while the input
+    files are checked) only after config, parameters and override passed: those errors start nothing."""
+    calls = []
+    config = write_config(setup["base"] / "reports.yaml", [{"name": "headcount", "parameters": {"scael": 2}}])
+    with pytest.raises(ParameterError):
+        plan(Options(config=config, data=setup["data"], out=setup["out"]), before_inputs=lambda: calls.append(1))
+    bad = tmp_path / "whatif.yaml"
+    bad.write_text(yaml.safe_dump({"fixture.ratio.A": 1.5}), encoding="utf-8")
+    config = write_config(setup["base"] / "reports.yaml", [{"name": "headcount"}])
+    with pytest.raises(ConfigError):
+        plan(Options(config=config, data=setup["data"], out=setup["out"], override=bad),
+             before_inputs=lambda: calls.append(2))
+    assert calls == []
+    p = plan(Options(config=config, data=setup["data"], out=setup["out"]), run_id="R1",
+             before_inputs=lambda: calls.append(3))
+    assert calls == [3] and p.run_id == "R1"

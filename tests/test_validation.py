@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import openpyxl
@@ -21,7 +22,7 @@ from staffcalc.validation import FUTURE_YEARS, MIN_AGE, OLDEST_YEARS, RECORD_LEA
 
 sys.path.append(str(Path(__file__).parent / "fixtures" / "notebooks"))
 from conftest import DATA, ROOT  # noqa: E402
-from report_fixtures import run_cli  # noqa: E402
+from report_fixtures import processes_started_here, run_cli  # noqa: E402
 
 AS_OF = "2026-09-01"
 POL = policy_mod.load(AS_OF)
@@ -271,7 +272,12 @@ def test_validate_problems_option_and_bad_as_of(data, tmp_path):
     assert code == 2 and "not-a-date" in err
 
 
-def test_report_refuses_invalid_data_before_any_kernel_and_agrees_with_validate(data, tmp_path):
+def test_report_refuses_invalid_data_before_any_kernel_and_agrees_with_validate(data, tmp_path, monkeypatch):
+    import staffcalc.report.run as report_run
+
+    pools = []
+    early_pool = report_run.early_pool
+    monkeypatch.setattr(report_run, "early_pool", lambda *a: pools.append(early_pool(*a)) or pools[-1])
     break_many(data)
     out = tmp_path / "reports"
     code, stdout, err = run_cli(["report", "--config", str(ROOT / "reports.yaml"), "--data", str(data),
@@ -279,6 +285,11 @@ def test_report_refuses_invalid_data_before_any_kernel_and_agrees_with_validate(
     assert code == 2
     assert "nothing was run or published" in err and "未运行也未发布" in err
     assert not out.exists()  # no run folder, no lock, no temporary folder
+    deadline = time.time() + 10  # the workers that warmed up during the check are gone with the command
+    while processes_started_here() and time.time() < deadline:
+        time.sleep(0.2)
+    assert processes_started_here() == []
+    assert len(pools) == 1 and all(not w.alive() for w in pools[0].workers())  # it had started, warming up
     run_cli(["validate", "--data", str(data), "--as-of", AS_OF, "--problems", str(tmp_path / "validate.xlsx")])
     key = ["文件 file", "行号 row", "列 column", "规则 rule"]
     from_report = pd.read_excel(tmp_path / "report-problems.xlsx", engine="calamine")[key].sort_values(key).reset_index(drop=True)

@@ -3,30 +3,34 @@
 A fresh ``python -m ipykernel_launcher`` that imports numpy, pandas, matplotlib and staffcalc costs
 about 1.9 s of CPU before the notebook's first cell; the reading and checking of the input tables and
 the parsing of the policy files cost each notebook another second.  A ``--per unit`` run pays that 60
-times.  Here each report worker keeps one **template** process (:func:`serve`) that has done all of it
-once — imported those modules and ipykernel, parsed the policy files, read the run's input tables
-(:func:`staffcalc.io.preload`) — and *forks* a kernel from it for each notebook.  The kernel is a new
-process with its own copy of that memory: it starts ipykernel (its sockets, threads and event loop are
-created after the fork, in the child), and a notebook's first cell finds its imports done and its
-tables already read and checked.
+times.  Here each pool of report workers keeps one **template** process (:func:`serve`) that has done
+all of it once — imported those modules and ipykernel, parsed the policy files, read the run's input
+tables (:func:`staffcalc.io.preload`) — and *forks* a kernel from it for each notebook.  The kernel
+is a new process with its own copy of that memory: it starts ipykernel (its sockets, threads and event
+loop are created after the fork, in the child), and a notebook's first cell finds its imports done and
+its tables already read and checked.  The template starts with the pool, so it warms up while the
+runner is still checking the input files.
 
 Isolation is that of a fresh process.  The template never runs notebook code, so every kernel starts
 from the same state; what one notebook changes (globals, ``sys.modules``, matplotlib's rcParams, a
 module-level flag) lives in its own process and dies with it.  Each child starts a new session (so a
 timeout kills its whole process group), gets the environment and working directory the kernel
-manager asked for, re-seeds ``random`` and numpy's global generator as a fresh interpreter would, and
-is killed if the template dies (``PR_SET_PDEATHSIG``); the template dies with its worker.
+manager asked for, writes its output to the asking worker's stderr (as a kernel the worker started
+would), re-seeds ``random`` and numpy's global generator as a fresh interpreter would, and is killed
+if the template dies (``PR_SET_PDEATHSIG``); the template dies with the pool's process.
 
-The worker side is :class:`ForkServer` (starts the template, asks it for kernels) and
+The pool starts the :class:`Template`; each worker talks to it through a :class:`Client` and
 :class:`ForkProvisioner`, a ``jupyter_client`` provisioner that launches through the template instead
 of ``Popen`` — everything else (connection files, ports, interrupt, shutdown, kill) is
 ``LocalProvisioner``'s.  A kernel spec that does not run this interpreter's ``ipykernel_launcher``
-(another environment, another language) is launched the ordinary way.  ``STAFFCALC_FORK_KERNELS=0``
-turns forking off (then every kernel is a fresh process started ahead of time, as before).
+(another environment, another language) is launched the ordinary way, and so is every kernel if the
+template has died.  ``STAFFCALC_FORK_KERNELS=0`` turns forking off (then every kernel is a fresh
+process started ahead of time).
 
-Protocol (one JSON object per line): the worker writes ``{"argv", "env", "cwd"}`` to the template's
-stdin; the template answers ``{"pid": n}`` on its stdout, and ``{"exit": n, "code": c}`` when it has
-reaped child ``n``.
+Protocol, on the template's Unix socket (one JSON object per line): a worker sends
+``{"argv", "env", "cwd"}`` with its stderr descriptor attached (``SCM_RIGHTS``); the template answers
+``{"pid": n}``, and ``{"exit": n, "code": c}`` when it has reaped child ``n``.  The pool holds the
+template's stdin: when it closes, the template exits.
 """
 
 from __future__ import annotations
@@ -36,14 +40,16 @@ import os
 import queue
 import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from collections import deque
 
 ENV_SWITCH = "STAFFCALC_FORK_KERNELS"
-READY = "staffcalc-template-ready"
+ENV_ADDRESS = "STAFFCALC_KERNEL_TEMPLATE"  # the template's socket, for the pool's workers
 LAUNCHER = ("-m", "ipykernel_launcher")
 
 
@@ -103,7 +109,11 @@ def _child(request: dict) -> None:
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)  # not the template's request pipe
         os.close(devnull)
-        os.dup2(2, 1)  # not the template's answer pipe: kernel output goes where the worker's stderr goes
+        out = request.get("_fd")
+        if out is not None:  # the asking worker's stderr: kernel output goes where it went before forking
+            os.dup2(out, 1)
+            os.dup2(out, 2)
+            os.close(out)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -139,7 +149,8 @@ def _child(request: dict) -> None:
             os._exit(code)
 
 
-def _reap(out) -> None:
+def _reap(owners: dict) -> None:
+    """Reap ended kernels and tell the worker that asked for each one."""
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -147,52 +158,131 @@ def _reap(out) -> None:
             return
         if pid == 0:
             return
-        out.write(json.dumps({"exit": pid, "code": os.waitstatus_to_exitcode(status)}) + "\n")
-        out.flush()
+        conn = owners.pop(pid, None)
+        if conn is not None:
+            try:
+                conn.sendall((json.dumps({"exit": pid, "code": os.waitstatus_to_exitcode(status)}) + "\n").encode())
+            except OSError:
+                pass
 
 
-def serve(data_dir: str = "") -> int:
-    """The template process: warm up, then fork a kernel per request line until stdin closes."""
+def serve(data_dir: str, listening_fd: str) -> int:
+    """The template process: warm up, then fork a kernel for each request of any worker connected to
+    the Unix socket it inherited (``listening_fd``), until stdin (held by the pool) closes."""
     _set_pdeathsig(signal.SIGKILL)
-    if os.getppid() == 1:  # the worker died before the line above took effect
+    if os.getppid() == 1:  # the pool died before the line above took effect
         return 143
-    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    listener = socket.socket(fileno=int(listening_fd))
     os.dup2(2, 1)
-    sys.stdout = sys.stderr
     _warm(data_dir)
     wake_r, wake_w = os.pipe()  # SIGCHLD wakes the loop at once, so a kernel's end is reported at once
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
-    print(READY, file=sys.stderr, flush=True)
-    stdin = sys.stdin.buffer
-    buffer = b""
+    lifeline = sys.stdin.fileno()
+    conns: dict = {}   # connection -> (bytes received and not yet handled, descriptors received with them)
+    owners: dict = {}  # kernel pid -> the connection that asked for it
     while True:
-        ready, _, _ = select.select([stdin, wake_r], [], [], 5.0)
+        ready, _, _ = select.select([lifeline, wake_r, listener, *conns], [], [], 5.0)
         if wake_r in ready:
             os.read(wake_r, 4096)
-        _reap(out)
-        if stdin not in ready:
-            continue
-        chunk = os.read(stdin.fileno(), 65536)
-        if not chunk:
+        _reap(owners)
+        if lifeline in ready and not os.read(lifeline, 4096):
             break
-        buffer += chunk
-        while b"\n" in buffer:
-            line, buffer = buffer.split(b"\n", 1)
-            if not line.strip():
+        if listener in ready:
+            conn, _ = listener.accept()
+            conns[conn] = (b"", [])
+        for conn in [c for c in ready if c in conns]:
+            chunk, fds, _, _ = socket.recv_fds(conn, 65536, 4)
+            if not chunk:
+                conn.close()
+                del conns[conn]
                 continue
-            request = json.loads(line)
-            pid = os.fork()
-            if pid == 0:
-                signal.set_wakeup_fd(-1)
-                os.close(wake_r)
-                os.close(wake_w)
-                _child(request)
-            out.write(json.dumps({"pid": pid}) + "\n")
-            out.flush()
-    _reap(out)
+            buffer, pending = conns[conn]
+            buffer += chunk
+            pending.extend(fds)  # one descriptor (the worker's stderr) comes with each request
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                request = json.loads(line)
+                request["_fd"] = pending.pop(0) if pending else None
+                pid = os.fork()
+                if pid == 0:
+                    signal.set_wakeup_fd(-1)
+                    for fd in (wake_r, wake_w, lifeline, *pending):
+                        os.close(fd)
+                    for sock in (listener, *conns):
+                        sock.close()
+                    _child(request)
+                if request["_fd"] is not None:
+                    os.close(request["_fd"])
+                owners[pid] = conn
+                conn.sendall((json.dumps({"pid": pid}) + "\n").encode())
+            conns[conn] = (buffer, pending)
+    _reap(owners)
     return 0
+
+
+# --------------------------------------------------------------------------------------------------
+# The pool's side: one template per pool
+# --------------------------------------------------------------------------------------------------
+class Template:
+    """The template process of a pool (started by :class:`staffcalc.report.pool.Pool`, shared by its
+    workers through a Unix socket whose path is :attr:`address`)."""
+
+    def __init__(self, cwd: str, env: dict | None = None, data_dir: str = ""):
+        import tempfile
+
+        self._dir = tempfile.mkdtemp(prefix="staffcalc-template-")
+        self.address = os.path.join(self._dir, "socket")
+        # Listening before the template starts: a worker's request waits until the template is warm, and
+        # once the template has ended (it holds the only listening descriptor) a connection is refused
+        # at once, so the worker starts its kernels the ordinary way without waiting.
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self.address)
+        listener.listen(64)
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", f"import sys; from {__name__} import serve; sys.exit(serve(*sys.argv[1:]))",
+                 data_dir, str(listener.fileno())],
+                stdin=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env, start_new_session=True,
+                pass_fds=(listener.fileno(),),
+            )
+        finally:
+            listener.close()
+        self.tail: deque[str] = deque(maxlen=40)  # what the template itself said (a failed warm-up)
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _read_stderr(self) -> None:
+        for raw in self.proc.stderr:
+            self.tail.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self, grace: float = 5.0) -> None:
+        """End the template (its kernels are the workers' business: they end with their notebooks)."""
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._cleanup()
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.proc.wait()
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        import shutil
+
+        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -202,8 +292,8 @@ class ForkedProcess:
     """A ``subprocess.Popen``-like handle on a kernel the template forked (not our child: the template
     reaps it; a pidfd tells when it ended)."""
 
-    def __init__(self, pid: int, server: "ForkServer"):
-        self.pid, self._server, self.returncode = pid, server, None
+    def __init__(self, pid: int, client: "Client"):
+        self.pid, self._client, self.returncode = pid, client, None
         self._fd = os.pidfd_open(pid)
         self.stdin = self.stdout = self.stderr = None  # jupyter_client closes these if present
 
@@ -213,7 +303,7 @@ class ForkedProcess:
 
     def poll(self) -> int | None:
         if self.returncode is None and self._ended(0):
-            self.returncode = self._server.exit_code(self.pid)
+            self.returncode = self._client.exit_code(self.pid)
             os.close(self._fd)
         return self.returncode
 
@@ -235,39 +325,47 @@ class ForkedProcess:
         self.send_signal(signal.SIGKILL)
 
 
-class ForkServer:
-    """The worker's template process: started once, asked for one kernel per notebook."""
+class Client:
+    """A worker's connection to its pool's template: asks it for one kernel per notebook."""
 
-    def __init__(self, cwd: str, env: dict | None = None, data_dir: str = ""):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", f"import sys; from {__name__} import serve; sys.exit(serve(sys.argv[1]))",
-             data_dir],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd, env=env,
-        )
+    def __init__(self, address: str):
+        self.address = address
+        self._sock = None
         self._lock = threading.Lock()
         self._pids: queue.Queue = queue.Queue()
         self._exits: dict[int, int] = {}
-        threading.Thread(target=self._read, daemon=True).start()
 
-    def _read(self) -> None:
-        for raw in self.proc.stdout:
+    def _connect(self):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(self.address)
+        except OSError:
+            sock.close()
+            raise
+        self._sock = sock
+        threading.Thread(target=self._read, args=(sock,), daemon=True).start()
+
+    def _read(self, sock) -> None:
+        for raw in sock.makefile("rb"):
             msg = json.loads(raw)
             if "exit" in msg:
                 self._exits[int(msg["exit"])] = int(msg["code"])
             else:
                 self._pids.put(int(msg["pid"]))
+        self._sock = None
         self._pids.put(None)
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
 
     def spawn(self, argv: list[str], env: dict, cwd: str, timeout: float = 120.0) -> ForkedProcess:
         """Fork a kernel running ``argv`` (this interpreter's ipykernel_launcher) in ``cwd`` with ``env``."""
         with self._lock:
             try:
-                self.proc.stdin.write((json.dumps({"argv": argv, "env": env, "cwd": cwd}) + "\n").encode())
-                self.proc.stdin.flush()
-            except (BrokenPipeError, OSError, ValueError):
+                if self._sock is None:
+                    self._connect()
+                payload = (json.dumps({"argv": argv, "env": env, "cwd": cwd}) + "\n").encode()
+                sent = socket.send_fds(self._sock, [payload], [2])  # with it, our stderr for the kernel
+                if sent < len(payload):
+                    self._sock.sendall(payload[sent:])
+            except OSError:
                 raise RuntimeError("the kernel template process has ended / 内核模板进程已退出") from None
             try:
                 pid = self._pids.get(timeout=timeout)
@@ -280,20 +378,16 @@ class ForkServer:
     def exit_code(self, pid: int, wait: float = 0.2) -> int:
         """The exit code the template reaped for ``pid`` (-9 if it has not said within ``wait`` s)."""
         end = time.monotonic() + wait
-        while pid not in self._exits and time.monotonic() < end and self.alive():
+        while pid not in self._exits and time.monotonic() < end:
             time.sleep(0.01)
         return self._exits.pop(pid, -signal.SIGKILL)
 
-    def close(self, grace: float = 5.0) -> None:
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+    def close(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except OSError:
+                pass
 
 
 def provisioner_class():
@@ -306,11 +400,11 @@ def provisioner_class():
     class ForkProvisioner(LocalProvisioner):  # type: ignore[no-redef]
         """``LocalProvisioner`` that forks this interpreter's ipykernel from the worker's template."""
 
-        server: ForkServer | None = None
+        server: Client | None = None
 
         async def launch_kernel(self, cmd, **kwargs):
             server = self.server
-            if server is None or not server.alive() or not forkable(cmd):
+            if server is None or not forkable(cmd):
                 return await super().launch_kernel(cmd, **kwargs)
             env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
             cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())  # as Popen resolves it, from here
@@ -327,7 +421,7 @@ def provisioner_class():
     return ForkProvisioner
 
 
-def attach(km, server: ForkServer | None) -> None:
+def attach(km, server: Client | None) -> None:
     """Make kernel manager ``km`` (not yet started) launch through ``server``'s template."""
     if server is None:
         return

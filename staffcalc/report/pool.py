@@ -1,7 +1,11 @@
 """A pool of long-lived report workers (:mod:`.worker`): start once, run many notebooks.
 
-``Pool(size)`` starts ``size`` worker processes at once; each imports papermill, nbclient and
-nbconvert and starts a warm kernel while the run is still being set up.  :meth:`Pool.run` (thread
+``Pool(size)`` starts ``size`` worker processes and one kernel template (:mod:`.kernel_fork`: the
+imports, policy files and input tables of a notebook, done once, from which each notebook's kernel is
+forked) at once; the workers import papermill, nbclient and nbconvert and the template warms up while
+the run is still checking its input files (:func:`staffcalc.report.run.early_pool`).  A worker starts
+its first kernel when its first notebook arrives, and each next one while the current notebook
+runs.  :meth:`Pool.run` (thread
 safe: one caller per worker at a time) sends a task to an idle worker and waits for its outcome
 until the notebook's wall-clock deadline:
 
@@ -36,6 +40,7 @@ import weakref
 from collections import deque
 from concurrent.futures import Future
 
+from . import kernel_fork
 from .execute import PROGRESS
 from .worker import KERNEL_MSG
 
@@ -65,9 +70,9 @@ def _killpg(pid: int) -> None:
 class Worker:
     """The parent's handle on one worker process."""
 
-    def __init__(self, kernel: str, cwd: str, env: dict, data_dir: str = ""):
+    def __init__(self, kernel: str, cwd: str, env: dict):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "staffcalc.report.worker", kernel, cwd, data_dir],
+            [sys.executable, "-m", "staffcalc.report.worker", kernel, cwd],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, start_new_session=True,
         )
@@ -76,7 +81,7 @@ class Worker:
         self.where: dict = {}  # the running notebook's last progress report: i, n, cell_index, cell_id, source_line
         self.tail: deque[str] = deque(maxlen=40)
         self.task: dict | None = None
-        self.has_spare = True  # a worker starts a kernel as soon as it starts
+        self.has_spare = False  # a worker starts its first kernel when its first notebook arrives
         self._results: queue.Queue = queue.Queue()
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
@@ -155,12 +160,16 @@ class Pool:
     """``size`` warm workers; see the module docstring."""
 
     def __init__(self, size: int, kernel: str = "python3", cwd: str = ".", run_id: str = "", data_dir: str = ""):
-        self.size, self.kernel, self.cwd, self.data_dir = max(1, int(size)), kernel, cwd, data_dir
+        self.size, self.kernel, self.cwd = max(1, int(size)), kernel, cwd
         self.env = {**os.environ,
                     "MPLBACKEND": "module://matplotlib_inline.backend_inline",  # figures inline in the report
                     "STAFFCALC_RUN_ID": str(run_id),
                     "STAFFCALC_PARENT_PID": str(os.getpid()),
                     "PYTHONIOENCODING": "utf-8"}
+        # the workers' kernels are forked from one template that has read the run's tables (kernel_fork)
+        self.template = kernel_fork.Template(cwd, self.env, data_dir) if kernel_fork.enabled() else None
+        if self.template is not None:
+            self.env[kernel_fork.ENV_ADDRESS] = self.template.address
         self._idle: queue.Queue = queue.Queue()
         self._workers: set[Worker] = set()
         self._lock = threading.Lock()
@@ -178,7 +187,7 @@ class Pool:
             if fut is None:
                 return
             try:
-                fut.set_result(Worker(self.kernel, self.cwd, self.env, self.data_dir))
+                fut.set_result(Worker(self.kernel, self.cwd, self.env))
             except BaseException as exc:  # noqa: BLE001 - handed to the caller
                 fut.set_exception(exc)
 
@@ -266,6 +275,8 @@ class Pool:
         with self._lock:
             self._workers.clear()
         self._spawns.put(None)
+        if self.template is not None:
+            self.template.close()
 
     def kill(self) -> None:
         """Kill every worker and kernel at once (an interrupted run)."""
@@ -273,6 +284,8 @@ class Pool:
         for w in self.workers():
             self._retire(w)
         self._spawns.put(None)
+        if self.template is not None:
+            self.template.kill()
 
     def __enter__(self) -> "Pool":
         return self

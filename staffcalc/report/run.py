@@ -219,8 +219,10 @@ def _as_of(params: dict, declared: dict[str, Declared]) -> str | None:
     return str(as_of) if as_of else None
 
 
-def plan(options: Options) -> Plan:
-    """Check everything a run needs without starting a kernel or writing a file.
+def plan(options: Options, run_id: str | None = None, before_inputs: Callable[[], None] | None = None) -> Plan:
+    """Check everything a run needs without starting a kernel or writing a file (``run_id``: the id
+    the run will have, default a new one; ``before_inputs`` is called once the configuration and the
+    parameters are found correct, just before the input tables are checked).
 
     Raises :class:`ConfigError`, :class:`ParameterError` (all parameter problems at once) or
     :class:`staffcalc.io.InputError` (every problem of the tables the notebooks read)."""
@@ -261,11 +263,7 @@ def plan(options: Options) -> Plan:
             "parameters do not match the notebooks (nothing was run) / 参数与笔记本不符，未运行任何笔记本:\n  "
             + "\n  ".join(problems)
         )
-    # the tables the notebooks read, before the run is dated (bad data: InputError, nothing runs)
-    check_inputs(data_dir, [(s.path, _as_of(_notebook_params(s, declared[s.name], override_params), declared[s.name]))
-                            for s in specs if s.name in declared], override_variant, override_values,
-                 what=f"--override {override}" if override is not None else "policy files")
-    run_id = publish.new_run_id()
+    run_id = run_id or publish.new_run_id()
     tmp_dir = out / f"{publish.TMP_PREFIX}{run_id}"
     tasks: list[dict] = []
     as_ofs: list[str | None] = []
@@ -319,6 +317,12 @@ def plan(options: Options) -> Plan:
             + "\n  ".join(problems)
         )
     policy, overrides = _load_policies(as_ofs, override, override_values, override_variant, override_params)
+    if before_inputs is not None:
+        before_inputs()
+    # the tables the notebooks read, once parameters and policy are right (bad data: InputError, nothing runs)
+    check_inputs(data_dir, [(s.path, _as_of(_notebook_params(s, declared[s.name], override_params), declared[s.name]))
+                            for s in specs if s.name in declared], override_variant, override_values,
+                 what=f"--override {override}" if override is not None else "policy files")
     return Plan(options=options, run_id=run_id, out=out, tmp_dir=tmp_dir, data_dir=data_dir,
                 config_path=config.path, specs=specs, units=[u for u in units if u], tasks=tasks,
                 overrides=overrides, policy=policy)
@@ -341,14 +345,34 @@ def _eta(done: int, total: int, elapsed: float) -> str:
     return f"  [{done}/{total}] ETA {int(left // 60)}:{int(left % 60):02d}" if done < total else f"  [{done}/{total}]"
 
 
-def _run_local(tasks: list[dict], jobs: int, say: Callable[[str], None], progress: bool = False) -> list[dict]:
-    """Run the tasks on a pool of ``jobs`` warm workers (:mod:`.pool`), ``jobs`` at a time."""
+def early_pool(options: Options, run_id: str) -> Pool | None:
+    """The run's pool of workers, started while :func:`plan` checks the input files, so that the
+    workers and the kernel template warm up on the other core meanwhile (:mod:`.pool`; no kernel
+    starts before a task is sent).  None for a ``--scheduler`` run."""
+    if options.scheduler:
+        return None
+    try:
+        specs = load_config(options.config).select(options.only)
+    except (ConfigError, OSError):
+        return None
+    if not specs or options.jobs < 1 or not Path(options.data).is_dir():
+        return None
+    size = options.jobs if options.per else min(options.jobs, len(specs))
+    return Pool(size, kernel=specs[0].kernel, cwd=str(specs[0].path.parent), run_id=run_id,
+                data_dir=str(Path(options.data).resolve()))
+
+
+def _run_local(tasks: list[dict], jobs: int, say: Callable[[str], None], progress: bool = False,
+               engine: Pool | None = None) -> list[dict]:
+    """Run the tasks on ``engine`` (started early) or a new pool of ``jobs`` warm workers (:mod:`.pool`),
+    as many at a time as the pool has workers; the pool is closed at the end."""
     results: dict[int, dict] = {}
-    size = max(1, min(jobs, len(tasks)))
     first = tasks[0] if tasks else {"kernel": "python3", "cwd": ".", "run_id": ""}
     t0 = time.time()
-    engine = Pool(size, kernel=first["kernel"], cwd=first["cwd"], run_id=first.get("run_id", ""),
-                  data_dir=first.get("parameters", {}).get("data_dir", ""))  # tables read once per worker
+    if engine is None:
+        engine = Pool(max(1, min(jobs, len(tasks))), kernel=first["kernel"], cwd=first["cwd"],
+                      run_id=first.get("run_id", ""), data_dir=first.get("parameters", {}).get("data_dir", ""))
+    size = engine.size
     with engine, ThreadPoolExecutor(max_workers=size) as threads:
         engine.expect(len(tasks))
         futures = {threads.submit(run_task, t, engine): i for i, t in enumerate(tasks)}
@@ -431,8 +455,10 @@ def _line(r: dict) -> str:
     return text
 
 
-def execute(p: Plan, say: Callable[[str], None] | None = None, progress: bool = False) -> RunOutcome:
-    """Steps 4–6 for a checked plan.  Raises :class:`LockedError` if another run holds the lock."""
+def execute(p: Plan, say: Callable[[str], None] | None = None, progress: bool = False,
+            engine: Pool | None = None) -> RunOutcome:
+    """Steps 4–6 for a checked plan (on ``engine``, a pool started early, if given; it is closed or
+    killed by the time this returns).  Raises :class:`LockedError` if another run holds the lock."""
     from filelock import FileLock, Timeout
 
     say = say or (lambda msg: None)
@@ -473,7 +499,7 @@ def execute(p: Plan, say: Callable[[str], None] | None = None, progress: bool = 
                 with client:
                     results = _run_dask(client, p.tasks, say)
             else:
-                results = _run_local(p.tasks, p.options.jobs, say, progress)
+                results = _run_local(p.tasks, p.options.jobs, say, progress, engine)
         except BaseException:
             kill_all()
             raise
@@ -602,4 +628,17 @@ def run_reports(options: Options, say: Callable[[str], None] | None = None) -> R
     progress = not options.quiet and interactive()
     if say is None:
         say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if progress else (lambda msg: None)
-    return execute(plan(options), say=say, progress=progress)
+    run_id = publish.new_run_id()
+    started: list[Pool] = []
+
+    def start_engine() -> None:
+        engine = early_pool(options, run_id)
+        if engine is not None:
+            started.append(engine)
+
+    try:
+        p = plan(options, run_id, before_inputs=start_engine)
+        return execute(p, say=say, progress=progress, engine=started[0] if started else None)
+    finally:
+        for engine in started:
+            engine.kill()  # nothing left after a run; the warming workers after bad input or an error

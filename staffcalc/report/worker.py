@@ -1,13 +1,13 @@
-"""A long-lived report worker: ``python -m staffcalc.report.worker KERNEL CWD [DATA_DIR]``.
+"""A long-lived report worker: ``python -m staffcalc.report.worker KERNEL CWD``.
 
 Started by :class:`staffcalc.report.pool.Pool`.  It pays the fixed costs of a notebook run once, not
 once per notebook:
 
 - papermill, nbclient, nbformat's schema validator and nbconvert's HTML exporter are imported and
   warmed when the worker starts (without ``rfc3987_syntax``'s grammar: :mod:`staffcalc.startup`);
-- each notebook's kernel is forked from the worker's template process (:mod:`.kernel_fork`), which
+- each notebook's kernel is forked from the pool's template process (:mod:`.kernel_fork`), which
   has imported numpy, pandas, matplotlib, ipykernel and staffcalc, parsed the policy files and read
-  the run's input tables (``DATA_DIR``) once; without forking (``STAFFCALC_FORK_KERNELS=0``, not
+  the run's input tables once; without forking (``STAFFCALC_FORK_KERNELS=0``, not
   Linux) it is a fresh ``ipykernel`` whose ``exec_lines`` import the same modules;
 - the kernel for the *next* notebook is started while the current one runs.
 
@@ -195,14 +195,10 @@ def main(argv: list[str]) -> int:
     sys.stdout = sys.stderr
     from . import kernel_fork
 
-    template = kernel_fork.ForkServer(argv[2], data_dir=argv[3] if len(argv) > 3 else "") \
-        if kernel_fork.enabled() else None
-    kernels = Kernels(argv[1], argv[2], template)
-    if template is None:
-        kernels.prestart()  # a fresh kernel boots while the worker warms up
+    address = os.environ.get(kernel_fork.ENV_ADDRESS)
+    template = kernel_fork.Client(address) if address and kernel_fork.enabled() else None
+    kernels = Kernels(argv[1], argv[2], template)  # no kernel before the first notebook is sent
     warm()
-    if template is not None:
-        kernels.prestart()  # forked once the template is warm
     print(READY_MSG, flush=True, file=sys.stderr)
     try:
         for line in sys.stdin:
