@@ -140,6 +140,20 @@ def test_kernels_are_forked_from_the_warm_template(template, server, tmp_path, m
         km2.shutdown_kernel(now=True)
 
 
+def test_figures_of_a_forked_kernel_are_shown_inline(server, tmp_path, monkeypatch):
+    """matplotlib's inline backend hooks into the kernel's own IPython shell (the template has none)."""
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    km, kc = _start(server, tmp_path)
+    shown = []
+    try:
+        kc.execute_interactive("import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])", timeout=60,
+                               output_hook=lambda m: shown.append(m["content"].get("data", {})))
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert any("image/png" in data for data in shown)
+
+
 def test_kernels_do_not_share_random_state(server, tmp_path):
     draws = []
     for _ in range(2):

@@ -88,9 +88,8 @@ def _warm(data_dir: str) -> None:
         importlib.import_module(name.strip())
     importlib.import_module("ipykernel.kernelapp")
     importlib.import_module("ipykernel.ipkernel")
-    backend = os.environ.get("MPLBACKEND", "")
-    if backend.startswith("module://"):
-        importlib.import_module(backend.removeprefix("module://"))
+    # Not matplotlib's backend: importing matplotlib_inline's backend hooks it into the running IPython
+    # shell, and there is none here; each kernel loads it at its first figure, as a fresh kernel does.
     from .. import policy
 
     policy.documents()  # parsed once (policy.read_document caches by path, size and time)
@@ -127,10 +126,13 @@ def _child(request: dict) -> None:
         sys.argv = ["ipykernel_launcher", *args]
         import random
 
+        import matplotlib
         import numpy as np
 
         random.seed()
         np.random.seed()
+        if os.environ.get("MPLBACKEND"):  # read when the template imported matplotlib; the kernel's may differ
+            matplotlib.rcParams["backend"] = os.environ["MPLBACKEND"]
         from ipykernel.kernelapp import IPKernelApp
 
         IPKernelApp.launch_instance(argv=args)
