@@ -254,9 +254,9 @@ class WhatIfApp:
 
     def __init__(self, baseline: scenario.Baseline, out_dir: str | os.PathLike = ".", chart: bool = True,
                  initial: Setting | Mapping[str, Any] | None = None):
-        import ipywidgets as w
+        import ipywidgets
 
-        self.w = w
+        self.w = w = SharedLooks(ipywidgets)
         self.baseline = baseline
         self.policy = baseline.policy
         self.out_dir = Path(out_dir)
@@ -1034,6 +1034,45 @@ class WhatIfApp:
         from IPython.display import display
 
         display(self.widget)
+
+
+class SharedLooks:
+    """``ipywidgets`` for building the page, with one layout and one style object per look.
+
+    Every widget has a layout and most a style, each a widget of its own: the page had 612 widget
+    models, 380 of them layouts and styles, most of them default or alike.  Each model is created
+    in the kernel, sent to the page and built there before the page shows anything.  Here a widget
+    created without a layout or style gets the one shared default of its kind, and ``Layout(...)``
+    with the same settings returns the same object (ipywidgets lets widgets share them).  The page
+    never changes a widget's layout or style after building it, so nothing changes for a reader.
+    """
+
+    def __init__(self, widgets):
+        self._w = widgets
+        self._shared: dict = {}
+
+    def _one(self, cls, **kwargs):
+        key = (cls, tuple(sorted(kwargs.items())))
+        if key not in self._shared:
+            self._shared[key] = cls(**kwargs)
+        return self._shared[key]
+
+    def Layout(self, **kwargs):  # noqa: N802 - ipywidgets' name
+        return self._one(self._w.Layout, **kwargs)
+
+    def __getattr__(self, name: str):
+        cls = getattr(self._w, name)
+        if not (isinstance(cls, type) and issubclass(cls, self._w.DOMWidget)):
+            return cls
+        style = cls.class_traits().get("style")
+
+        def make(*args, **kwargs):
+            kwargs.setdefault("layout", self.Layout())
+            if style is not None and "style" not in kwargs:
+                kwargs["style"] = self._one(style.klass)
+            return cls(*args, **kwargs)
+
+        return make
 
 
 def _blank_tooltips(widget) -> None:

@@ -490,3 +490,23 @@ def test_uploaded_file_is_loaded_and_the_button_cleared(app, tmp_path):
                          "last_modified": dt.datetime.now()},)
     assert app.setting.overrides == {"appraisal.grade_bands.优秀": 85}
     assert span(app.html["notice"].value, "sc-loaded-file") == path.name and app.upload.value == ()
+
+
+def widget_tree(widget) -> list:
+    found = [widget]
+    for child in getattr(widget, "children", ()):
+        found += widget_tree(child)
+    return found
+
+
+def test_widgets_share_layouts_and_styles(app):
+    """A widget model per layout and style made the page 612 models; widgets alike share them."""
+    widgets = widget_tree(app.widget)
+    layouts = {id(x.layout) for x in widgets}
+    styles = {id(x.style) for x in widgets if hasattr(x, "style")}
+    assert len(widgets) > 200 and len(layouts) <= 15 and len(styles) <= 5
+    texts = [c.text for c in app.controls.values()]
+    assert len({id(t.layout) for t in texts}) == 1 and texts[0].layout.width == "110px"
+    assert app.w.Layout(width="110px") is texts[0].layout and app.w.Layout(width="111px") is not texts[0].layout
+    boxes = [x for x in widgets if type(x).__name__ == "HTML" and x.layout.width is None]
+    assert boxes and all(b.layout is boxes[0].layout for b in boxes)
