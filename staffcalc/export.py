@@ -10,16 +10,21 @@ A ``headline`` table (:mod:`staffcalc.headline`) becomes the first sheet, 概要
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import unicodedata
+import warnings
 from copy import copy
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import pandas as pd
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from pandas.api.types import is_bool, is_float, is_integer, is_scalar
 
 from . import formats
 from .atomic import atomic_path
@@ -99,24 +104,85 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path, chinese_he
         sheets.append((_sheet_name(name, used), data.rename(columns=header),
                        {header[c]: k for c, k in kinds.items()}, with_total))
     with atomic_path(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for sheet, data, kinds, with_total in sheets:
-                if sheet == HEADLINE_SHEET and headline is not None:
-                    _write_headline(writer, sheet, headline)
-                else:
-                    data.to_excel(writer, sheet_name=sheet, index=False)
-                    _style(writer.book[sheet], data, kinds, with_total)
-                _print_setup(writer.book[sheet], run_id, as_of, title)
+        book = Workbook()
+        book.remove(book.active)
+        for sheet, data, kinds, with_total in sheets:
+            ws = book.create_sheet(sheet)
+            if sheet == HEADLINE_SHEET and headline is not None:
+                _write_headline(ws, headline)
+            else:
+                _write_frame(ws, data)
+                _style(ws, data, kinds, with_total)
+            _print_setup(ws, run_id, as_of, title)
+        book.save(tmp)
     return Path(path)
 
 
-def _write_headline(writer, sheet: str, headline: pd.DataFrame) -> None:
+# What pandas' ExcelWriter gives date-time and date values (a column of date kind gets yyyy-mm-dd instead).
+_DATETIME_FORMAT, _DATE_FORMAT = "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DD"
+_EXCEL_MAX_TEXT = 32767
+
+
+def _cell_value(v):
+    """``(value, number format or None)`` of ``v`` in a cell, as ``DataFrame.to_excel`` writes it: missing → "",
+    ±inf → "inf"/"-inf", numpy numbers and booleans → Python ones, dates and times kept (with a date
+    format), anything else as text."""
+    if is_scalar(v) and pd.isna(v):
+        return "", None
+    if is_float(v) and abs(v) == float("inf"):
+        return ("inf" if v > 0 else "-inf"), None
+    if getattr(v, "tzinfo", None) is not None:
+        raise ValueError("Excel does not support datetimes with timezones / Excel 不支持带时区的日期时间")
+    if is_integer(v):
+        return int(v), None
+    if is_float(v):
+        return float(v), None
+    if is_bool(v):
+        return bool(v), None
+    if isinstance(v, Decimal):
+        return v, None
+    if isinstance(v, dt.datetime):
+        return v, _DATETIME_FORMAT
+    if isinstance(v, dt.date):
+        return v, _DATE_FORMAT
+    if isinstance(v, dt.timedelta):
+        return v.total_seconds() / 86400, "0"
+    v = str(v)
+    if len(v) > _EXCEL_MAX_TEXT:
+        warnings.warn(f"Cell contents too long, truncated to {_EXCEL_MAX_TEXT} characters", UserWarning, stacklevel=3)
+    return v, None
+
+
+def _write_frame(ws, data: pd.DataFrame) -> None:
+    """The header row and the rows of ``data`` (no index) into the empty sheet ``ws``, values as :func:`_cell_value`.
+
+    Every cell of the table exists (blank where a value is missing), as ``to_excel`` leaves it; dates
+    get their number format afterwards, one style per format (:func:`_restyle`)."""
+    formatted: dict[str, list[tuple[int, int]]] = {}
+
+    def cells(values, where) -> list:
+        out = []
+        for i, v in enumerate(values):
+            value, number_format = _cell_value(v)
+            out.append(value)
+            if number_format:
+                formatted.setdefault(number_format, []).append(where(i))
+        return out
+
+    ws.append(cells(data.columns, lambda j: (1, j + 1)))
+    columns = [cells(values, lambda i, j=j: (i + 2, j + 1)) for j, (_, values) in enumerate(data.items())]
+    for row in zip(*columns):
+        ws.append(row)
+    for number_format, where in formatted.items():
+        _restyle((ws.cell(row=r, column=c) for r, c in where), number_format=number_format)
+
+
+def _write_headline(ws, headline: pd.DataFrame) -> None:
     has_change = "change" in headline and headline["change"].notna().any()
     frame = pd.DataFrame({"指标": headline["label"], "数值": headline["value"]})
     if has_change:
         frame["较上次运行变化"] = headline["change"]
-    frame.to_excel(writer, sheet_name=sheet, index=False)
-    ws = writer.book[sheet]
+    _write_frame(ws, frame)
     for i, kind in enumerate(headline["kind"], start=2):
         for col in ("B", "C") if has_change else ("B",):
             ws[f"{col}{i}"].number_format = _HEADLINE_FORMATS.get(kind, "General")
@@ -147,19 +213,20 @@ def _style(ws, data: pd.DataFrame, kinds: Mapping[str, str], with_total: bool) -
     n_cols = len(data.columns)
     _restyle((ws.cell(row=1, column=j) for j in range(1, n_cols + 1)), font=Font(bold=True), fill=header_fill,
              alignment=Alignment(horizontal="center", vertical="center", wrap_text=True), border=Border(bottom=thin))
+    head = data.head(500).to_numpy(dtype=object)  # column widths fit the first 500 values
+    present = ~pd.isna(head)
     for j, column in enumerate(data.columns, start=1):
         kind = kinds.get(column, "text")
         number_format = formats.EXCEL_FORMATS.get(kind)
-        values = data[column]
         if number_format:
             _restyle((ws.cell(row=i, column=j) for i in range(2, n_rows + 1)), number_format=number_format)
-        sample = values.head(500)
+        sample = head[present[:, j - 1], j - 1]
         if kind == "money":
-            widest = max([_display_width(f"{v:,.2f}") for v in sample.dropna()] or [0])
+            widest = max([_display_width(f"{v:,.2f}") for v in sample] or [0])
         elif kind == "date":
             widest = 10
         else:
-            widest = max([_display_width(v) for v in set(map(str, sample.dropna()))] or [0])
+            widest = max([_display_width(v) for v in set(map(str, sample))] or [0])
         width = min(max(_display_width(column) * 0.9, widest) + 2, 60)
         ws.column_dimensions[get_column_letter(j)].width = max(width, 6)
         if kind == "text" and widest > 60:

@@ -200,6 +200,36 @@ def test_styled_workbook(tmp_path):
     assert wb["概要"]["B3"].number_format == "#,##0"
 
 
+def test_sheet_cells_are_what_pandas_to_excel_writes(tmp_path):
+    # export._write_frame writes the cells itself; a workbook reads back as DataFrame.to_excel wrote it:
+    # numbers and booleans typed, missing values blank, ±inf as text, dates with pandas' date formats
+    import datetime as dt
+    from decimal import Decimal
+
+    df = pd.DataFrame({
+        "i": [1, -2, 3, 4], "f": [1.5, np.nan, np.inf, -np.inf], "b": [True, False, True, False],
+        "s": ["a", None, "中文", "x"], "n": pd.Series([1, None, 3, 4], dtype="Int64"),
+        "d": pd.to_datetime(["2026-01-01 00:00", None, "2026-03-05 12:30", "2027-01-01 00:00"]),
+        "o": pd.Series([pd.Timestamp("2026-02-01"), dt.date(2026, 2, 2), dt.timedelta(days=1, hours=12), Decimal("1.25")],
+                       dtype=object),
+        2026: [np.int64(7), np.float64(0.1), np.bool_(True), "t"],
+    })
+
+    def cells(path):
+        ws = openpyxl.load_workbook(path).active
+        return [(c.coordinate, c.value, type(c.value).__name__, c.number_format) for row in ws.iter_rows() for c in row]
+
+    with pd.ExcelWriter(tmp_path / "pandas.xlsx", engine="openpyxl") as writer:
+        df.to_excel(writer, sheet_name="S", index=False)
+    book = openpyxl.Workbook()
+    export._write_frame(book.active, df)
+    book.save(tmp_path / "ours.xlsx")
+    assert cells(tmp_path / "ours.xlsx") == cells(tmp_path / "pandas.xlsx")
+    assert export._cell_value(np.nan) == ("", None) and export._cell_value(-np.inf) == ("-inf", None)
+    with pytest.raises(ValueError, match="时区"):
+        export._cell_value(pd.Timestamp("2026-01-01", tz="Asia/Shanghai"))
+
+
 def test_restyle_gives_each_cell_what_setting_it_cell_by_cell_gives(tmp_path):
     # export._restyle builds a style once per distinct starting style and copies it; the workbook must
     # read back exactly as when every cell is styled on its own (cells start with different formats)
