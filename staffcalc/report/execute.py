@@ -120,11 +120,12 @@ def _close_client() -> None:
             pass
 
 
-def execute(task: dict, km=None, release: Callable | None = None) -> dict:
+def execute(task: dict, km=None, release: Callable | None = None, printer=None) -> dict:
     """Run the notebook described by ``task`` on kernel ``km`` (None: papermill starts one).
 
-    ``release(km)`` is called once the notebook has stopped (before the HTML export).  Returns the
-    outcome; never raises."""
+    ``release(km)`` is called once the notebook has stopped (before the HTML export); the PDF is
+    printed by ``printer`` (a worker's :class:`.pdf.Printer`) or else by :func:`.pdf.html_to_pdf`.
+    Returns the outcome; never raises."""
     _state.update(cell=None, cells=[], client=None)
     result: dict = {"status": "crashed", "error": None}
     try:
@@ -174,5 +175,6 @@ def execute(task: dict, km=None, release: Callable | None = None) -> dict:
         else:
             from .pdf import html_to_pdf
 
-            result["pdf"] = html_to_pdf(task["html"], str(task["html"]).rsplit(".", 1)[0] + ".pdf")
+            pdf = str(task["html"]).rsplit(".", 1)[0] + ".pdf"
+            result["pdf"] = printer.print(task["html"], pdf) if printer is not None else html_to_pdf(task["html"], pdf)
     return result

@@ -9,7 +9,8 @@ once per notebook:
   has imported numpy, pandas, matplotlib, ipykernel and staffcalc, parsed the policy files and read
   the run's input tables once; without forking (``STAFFCALC_FORK_KERNELS=0``, not
   Linux) it is a fresh ``ipykernel`` whose ``exec_lines`` import the same modules;
-- the kernel for the *next* notebook is started while the current one runs.
+- the kernel for the *next* notebook is started while the current one runs;
+- the PDFs are printed by one headless Chromium kept open for the worker's run (:class:`.pdf.Printer`).
 
 Isolation is that of one process per notebook: every notebook gets a new kernel process (a warm
 one, never a reused one), shut down as soon as its last cell ran, so no global, import side effect
@@ -149,7 +150,7 @@ def warm() -> None:
     html_exporter()
 
 
-def run_one(kernels: Kernels, task: dict) -> dict:
+def run_one(kernels: Kernels, task: dict, printer=None) -> dict:
     """Run one task on a warm kernel, starting the next kernel meanwhile; retry a failed start."""
     from .execute import execute
 
@@ -168,7 +169,7 @@ def run_one(kernels: Kernels, task: dict) -> dict:
             kernels.key = key
             if task.get("prestart", True):
                 kernels.prestart(key)  # boots while this notebook runs
-            result = execute(task, km=km, release=kernels.release)
+            result = execute(task, km=km, release=kernels.release, printer=printer)
             signal.signal(signal.SIGTERM, _on_sigterm)  # nbclient resets SIGTERM to the default after a run
         if result.get("status") != "kernel_start_failed":
             break
@@ -194,10 +195,12 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)  # whatever else writes to stdout (kernels, libraries) goes to stderr
     sys.stdout = sys.stderr
     from . import kernel_fork
+    from .pdf import Printer
 
     address = os.environ.get(kernel_fork.ENV_ADDRESS)
     template = kernel_fork.Client(address) if address and kernel_fork.enabled() else None
     kernels = Kernels(argv[1], argv[2], template)  # no kernel before the first notebook is sent
+    printer = Printer()  # one browser for this worker's PDFs, started at the first one
     warm()
     print(READY_MSG, flush=True, file=sys.stderr)
     try:
@@ -205,11 +208,12 @@ def main(argv: list[str]) -> int:
             if not line.strip():
                 continue
             task = json.loads(line)
-            result = run_one(kernels, task)
+            result = run_one(kernels, task, printer)
             result["pid"] = os.getpid()
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
             out.flush()
     finally:
+        printer.close()
         kernels.close()
     return 0
 
