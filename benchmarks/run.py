@@ -110,6 +110,8 @@ def _lines(r: dict) -> list[str]:
     elif name == "whatif_page":
         out.append(f"first usable render {_s(m['first_usable_s'])} from starting staffcalc whatif; reload "
                    f"{_s(m['reload_warm_s'])} with the preheated kernel ready")
+        if "first_render_cpu_s" in m:
+            out.append("CPU until then " + ", ".join(f"{k} {_s(v)}" for k, v in m["first_render_cpu_s"].items()))
         out.append(f"{len(m['reloads_back_to_back_s'])} reloads back to back: median "
                    f"{_s(m['reload_back_to_back_median_s'])}; live kernels afterwards {m['kernels_after_reloads']} "
                    f"(pool {m['pool_size']}), after closing the browser {m['kernels_after_close']}; server + kernels "
