@@ -162,8 +162,22 @@ def off_host(urls: list[str], port: int) -> list[str]:
 
 
 def open_first(page, url: str, t0: float) -> float:
-    """Go to ``url`` as soon as the server answers; seconds from ``t0`` until the page is usable."""
+    """Go to ``url`` as soon as the server accepts connections (as Voila opens the browser once it
+    listens); seconds from ``t0`` until the page is usable.  The port is polled with a socket: a
+    browser retrying the navigation every 0.1 s would draw error pages on the cores the server
+    needs to start."""
+    from urllib.parse import urlsplit
+
+    where = urlsplit(url)
     deadline = time.monotonic() + WAIT_S
+    while True:
+        try:
+            socket.create_connection((where.hostname, where.port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     while True:
         try:
             page.goto(url, timeout=WAIT_S * 1000)
