@@ -227,6 +227,19 @@ def serve(data_dir: str, listening_fd: str) -> int:
 # --------------------------------------------------------------------------------------------------
 # The pool's side: one template per pool
 # --------------------------------------------------------------------------------------------------
+def ends_at_eof(proc: subprocess.Popen, grace: float) -> bool:
+    """Close ``proc``'s stdin (its signal to finish) and wait up to ``grace`` s; whether it ended."""
+    try:
+        proc.stdin.close()
+    except OSError:
+        pass
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
 class Template:
     """The template process of a pool (started by :class:`staffcalc.report.pool.Pool`, shared by its
     workers through a Unix socket whose path is :attr:`address`)."""
@@ -263,13 +276,7 @@ class Template:
 
     def close(self, grace: float = 5.0) -> None:
         """End the template (its kernels are the workers' business: they end with their notebooks)."""
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
+        if not ends_at_eof(self.proc, grace):
             self.kill()
         self._cleanup()
 

@@ -143,13 +143,7 @@ class Worker:
 
     def close(self, grace: float = 10.0) -> None:
         """End of work: the worker shuts its kernels down and exits; killed if it does not."""
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
+        if not kernel_fork.ends_at_eof(self.proc, grace):
             self.kill()
         else:
             for pid in list(self.kernel_pids):  # normally none left
