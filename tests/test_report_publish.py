@@ -185,7 +185,7 @@ def test_kernel_start_failure_is_retried(monkeypatch):
     outcomes = iter([{"status": "kernel_start_failed", "error": {"ename": "ZMQError", "evalue": "Address already in use"}},
                      {"status": "kernel_start_failed", "error": {"ename": "RuntimeError", "evalue": "Kernel died before replying to kernel_info"}},
                      {"status": "ok", "error": None}])
-    monkeypatch.setattr(report_execute, "execute", lambda task, km=None, release=None: next(outcomes))
+    monkeypatch.setattr(report_execute, "execute", lambda task, km=None, release=None, printer=None: next(outcomes))
     monkeypatch.setattr(report_worker.time, "sleep", lambda s: None)
     r = report_worker.run_one(FakeKernels(), TASK)
     assert (r["status"], r["attempts"]) == ("ok", 3)
@@ -194,7 +194,7 @@ def test_kernel_start_failure_is_retried(monkeypatch):
 def test_kernel_start_retries_are_bounded(monkeypatch):
     calls = []
 
-    def always_fails(task, km=None, release=None):
+    def always_fails(task, km=None, release=None, printer=None):
         calls.append(1)
         return {"status": "kernel_start_failed", "error": {"ename": "ZMQError", "evalue": "Address already in use"}}
 
