@@ -125,7 +125,7 @@ def kind_of(name: str, values: pd.Series, money: Iterable[str] = (), share: Iter
 def kinds(df: pd.DataFrame, money: Iterable[str] = (), share: Iterable[str] = ()) -> dict[str, str]:
     """``{column: kind}`` for every column of ``df``."""
     money, share = set(money), set(share)
-    return {c: kind_of(c, df[c], money, share) for c in df.columns}
+    return {c: kind_of(c, values, money, share) for c, values in df.items()}
 
 
 def _missing(v) -> bool:

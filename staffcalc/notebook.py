@@ -351,8 +351,7 @@ def table(df: pd.DataFrame, money: Iterable[str] = (), share: Iterable[str] = ()
     text = {header[c] for c, k in kinds.items() if k == "text"}
     styles = np.zeros((len(data), len(headers)), dtype=np.int8)  # per cell: 1 negative, 2 text, 4 bold row
     columns = []
-    for j, h in enumerate(headers):
-        values = shown.iloc[:, j]
+    for j, (h, (_, values)) in enumerate(zip(headers, shown.items())):
         f = formats.fmt(kind_of[h])
         columns.append(["" if pd.isna(v) is True else f(v) for v in values])
         if h in numeric:
