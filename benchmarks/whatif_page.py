@@ -253,6 +253,6 @@ def fig_whatif_page(quick: bool) -> dict:
                         POOL_SIZE + 1, "")],
         notes=[f"back-to-back reloads wait for Voila to preheat the next kernel (median "
                f"{statistics.median(runs):.1f} s): the warm reload is the one a visitor gets when the pool is ready",
-               "first render includes Voila's start, the launcher's data check (in parallel) and the preheated "
+               "first render includes Voila's start, the launcher's data check (its baseline is handed to the kernel) and the preheated "
                "kernel running the notebook"],
     )
