@@ -9,8 +9,8 @@ with three changes:
 
 - **Preheated kernels.**  ``--preheat_kernel=True --pool_size=N``: Voila starts ``N`` kernels at
   start-up and runs the what-if notebook in each (data loaded, baseline computed) before anyone
-  asks; a visitor gets a page that is already computed.  The notebook computes its baseline once
-  per kernel.  A visitor who arrives before the pool is set up waits for it instead of getting a
+  asks; a visitor gets a page that is already computed.  A kernel has the baseline once (the
+  launcher's, handed over, or its own when the files changed since).  A visitor who arrives before the pool is set up waits for it instead of getting a
   second, cold kernel, and the next kernel is started once that page has been sent
   (:func:`refill_after_pages`), not beside it on the same cores.
 - **A closed or reloaded page releases its kernel.**  Voila's page posts a shutdown request on
