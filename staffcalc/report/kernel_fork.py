@@ -35,6 +35,7 @@ template's stdin: when it closes, the template exits.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import queue
@@ -177,6 +178,10 @@ def serve(data_dir: str, listening_fd: str) -> int:
     listener = socket.socket(fileno=int(listening_fd))
     os.dup2(2, 1)
     _warm(data_dir)
+    # Everything the template made so far lives as long as it does: moved out of the collector's
+    # reach, a kernel's garbage collections neither walk it nor copy its pages (copy-on-write).
+    gc.collect()
+    gc.freeze()
     wake_r, wake_w = os.pipe()  # SIGCHLD wakes the loop at once, so a kernel's end is reported at once
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
