@@ -95,7 +95,7 @@ def _lines(r: dict) -> list[str]:
                        + (f" — {m['suite_ratio']:.1f}× faster" if "suite_ratio" in m else ""))
         if "suite_with_pdf" in m and "error" not in m["suite_with_pdf"]:
             out.append(f"engine + PDF {_s(m['suite_with_pdf']['wall_s'])} (cpu {_s(m['suite_with_pdf']['cpu_s'])}): the same with a PDF of each report "
-                       f"(one headless Chromium per report)")
+                       f"(one headless Chromium per worker)")
         if "per_unit" in m:
             per, est = m["per_unit"], m["old_engine"]
             if "error" in per:
