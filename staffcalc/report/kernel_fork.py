@@ -20,8 +20,8 @@ would), re-seeds ``random`` and numpy's global generator as a fresh interpreter 
 if the template dies (``PR_SET_PDEATHSIG``); the template dies with the pool's process.
 
 The pool starts the :class:`Template`; each worker talks to it through a :class:`Client` and
-:class:`ForkProvisioner`, a ``jupyter_client`` provisioner that launches through the template instead
-of ``Popen`` — everything else (connection files, ports, interrupt, shutdown, kill) is
+``ForkProvisioner`` (:func:`provisioner_class`), a ``jupyter_client`` provisioner that launches
+through the template instead of ``Popen`` — everything else (connection files, ports, interrupt, shutdown, kill) is
 ``LocalProvisioner``'s.  A kernel spec that does not run this interpreter's ``ipykernel_launcher``
 (another environment, another language) is launched the ordinary way, and so is every kernel if the
 template has died.  ``STAFFCALC_FORK_KERNELS=0`` turns forking off (then every kernel is a fresh
@@ -35,6 +35,7 @@ template's stdin: when it closes, the template exits.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -404,15 +405,13 @@ class Client:
                 pass
 
 
+@functools.cache
 def provisioner_class():
-    """:class:`ForkProvisioner`, defined on first use (``jupyter_client`` is imported lazily)."""
-    global ForkProvisioner
-    if "ForkProvisioner" in globals():
-        return ForkProvisioner
+    """``ForkProvisioner``, defined on first use (``jupyter_client`` is imported lazily)."""
     from jupyter_client.provisioning import LocalProvisioner
 
-    class ForkProvisioner(LocalProvisioner):  # type: ignore[no-redef]
-        """``LocalProvisioner`` that forks this interpreter's ipykernel from the worker's template."""
+    class ForkProvisioner(LocalProvisioner):
+        """``LocalProvisioner`` that forks this interpreter's ipykernel from the pool's template."""
 
         server: Client | None = None
 
@@ -431,7 +430,6 @@ def provisioner_class():
             self.cwd = cwd
             return self.connection_info
 
-    globals()["ForkProvisioner"] = ForkProvisioner
     return ForkProvisioner
 
 

@@ -76,7 +76,7 @@ def _on_sigterm(signum, frame):
 
 class Kernels:
     """The kernel for the running notebook's successor, started ahead of time; forked from the
-    worker's template (:mod:`.kernel_fork`) when there is one."""
+    pool's template when ``template`` (a :class:`.kernel_fork.Client`) is given."""
 
     def __init__(self, kernel: str, cwd: str, template=None):
         self.spare = None
