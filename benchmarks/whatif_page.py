@@ -155,6 +155,17 @@ def wait_kernels_at_most(pid: int, n: int, timeout: float = 30) -> list[int]:
     return kernels
 
 
+def wait_kernels_at_least(pid: int, n: int, timeout: float = 30) -> list[int]:
+    """Wait (bounded) until at least ``n`` kernels run under ``pid`` (a pool refilling after its page
+    was sent); the kernels then running."""
+    deadline = time.monotonic() + timeout
+    kernels = live_kernels(pid)
+    while len(kernels) < n and time.monotonic() < deadline:
+        time.sleep(0.2)
+        kernels = live_kernels(pid)
+    return kernels
+
+
 def off_host(urls: list[str], port: int) -> list[str]:
     """The requested URLs that are not this server (``data:``/``blob:``/``about:`` are local)."""
     local = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/", "data:", "blob:", "about:")

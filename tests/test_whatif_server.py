@@ -63,7 +63,8 @@ def test_reloads_and_closing_release_kernels_and_nothing_leaves_the_host(tmp_pat
             # a closed tab (headless Chromium drops its beacon): the kernel is culled once idle and unconnected
             page = browser.new_page()
             wp.open_first(page, f"http://127.0.0.1:{port}/", 0.0)
-            assert len(wp.live_kernels(proc.pid)) == POOL_SIZE + 1
+            # the page's kernel, and the pool refilled once the page was sent (not at once: refill_after_pages)
+            assert len(wp.wait_kernels_at_least(proc.pid, POOL_SIZE + 1)) == POOL_SIZE + 1
             page.close(run_before_unload=True)
             kernels = wp.wait_kernels_at_most(proc.pid, POOL_SIZE, timeout=CULL_IDLE_S + 2 * CULL_INTERVAL_S + 15)
             assert len(kernels) <= POOL_SIZE, kernels
