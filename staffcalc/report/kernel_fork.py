@@ -50,6 +50,8 @@ import time
 import uuid
 from collections import deque
 
+from .processes import ends_at_eof, kill_group, set_pdeathsig
+
 ENV_SWITCH = "STAFFCALC_FORK_KERNELS"
 ENV_ADDRESS = "STAFFCALC_KERNEL_TEMPLATE"  # the template's socket, for the pool's workers
 LAUNCHER = ("-m", "ipykernel_launcher")
@@ -70,24 +72,14 @@ def forkable(argv: list[str]) -> bool:
 # --------------------------------------------------------------------------------------------------
 # The template process
 # --------------------------------------------------------------------------------------------------
-def _set_pdeathsig(sig: int) -> None:
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, sig)  # PR_SET_PDEATHSIG
-        except Exception:  # noqa: BLE001 - the parent still kills its process groups on timeout
-            pass
-
-
 def _warm(data_dir: str) -> None:
     """Everything a kernel would otherwise do before its notebook's first cell."""
     import importlib
 
-    from .worker import WARM_IMPORTS
+    from .worker import WARM_MODULES
 
-    for name in WARM_IMPORTS.removeprefix("import ").split(","):
-        importlib.import_module(name.strip())
+    for name in WARM_MODULES:
+        importlib.import_module(name)
     importlib.import_module("ipykernel.kernelapp")
     importlib.import_module("ipykernel.ipkernel")
     # Not matplotlib's backend: importing matplotlib_inline's backend hooks it into the running IPython
@@ -106,7 +98,7 @@ def _child(request: dict) -> None:
     code = 1
     try:
         os.setsid()
-        _set_pdeathsig(signal.SIGKILL)
+        set_pdeathsig(signal.SIGKILL)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)  # not the template's request pipe
         os.close(devnull)
@@ -173,7 +165,7 @@ def _reap(owners: dict) -> None:
 def serve(data_dir: str, listening_fd: str) -> int:
     """The template process: warm up, then fork a kernel for each request of any worker connected to
     the Unix socket it inherited (``listening_fd``), until stdin (held by the pool) closes."""
-    _set_pdeathsig(signal.SIGKILL)
+    set_pdeathsig(signal.SIGKILL)
     if os.getppid() == 1:  # the pool died before the line above took effect
         return 143
     listener = socket.socket(fileno=int(listening_fd))
@@ -233,19 +225,6 @@ def serve(data_dir: str, listening_fd: str) -> int:
 # --------------------------------------------------------------------------------------------------
 # The pool's side: one template per pool
 # --------------------------------------------------------------------------------------------------
-def ends_at_eof(proc: subprocess.Popen, grace: float) -> bool:
-    """Close ``proc``'s stdin (its signal to finish) and wait up to ``grace`` s; whether it ended."""
-    try:
-        proc.stdin.close()
-    except OSError:
-        pass
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        return False
-    return True
-
-
 class Template:
     """The template process of a pool (started by :class:`staffcalc.report.pool.Pool`, shared by its
     workers through a Unix socket whose path is :attr:`address`)."""
@@ -287,10 +266,7 @@ class Template:
         self._cleanup()
 
     def kill(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        kill_group(self.proc.pid)
         self.proc.wait()
         self._cleanup()
 

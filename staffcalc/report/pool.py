@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -42,6 +41,7 @@ from concurrent.futures import Future
 
 from . import kernel_fork
 from .execute import PROGRESS
+from .processes import ends_at_eof, kill_group
 from .worker import KERNEL_MSG
 
 _pools: weakref.WeakSet = weakref.WeakSet()
@@ -55,16 +55,6 @@ class _Timeout(Exception):
 
 class _Died(Exception):
     pass
-
-
-def _killpg(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (OSError, AttributeError):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 class Worker:
@@ -133,9 +123,9 @@ class Worker:
 
     def kill(self) -> None:
         """Kill the worker and every kernel it started, at once."""
-        _killpg(self.pid)
+        kill_group(self.pid)
         for pid in list(self.kernel_pids):
-            _killpg(pid)
+            kill_group(pid)
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not wait
@@ -143,11 +133,11 @@ class Worker:
 
     def close(self, grace: float = 10.0) -> None:
         """End of work: the worker shuts its kernels down and exits; killed if it does not."""
-        if not kernel_fork.ends_at_eof(self.proc, grace):
+        if not ends_at_eof(self.proc, grace):
             self.kill()
         else:
             for pid in list(self.kernel_pids):  # normally none left
-                _killpg(pid)
+                kill_group(pid)
 
 
 class Pool:

@@ -34,43 +34,29 @@ import signal
 import sys
 import time
 
+from .processes import kill_group, set_pdeathsig
+
 KERNEL_MSG = "\x1estaffcalc-kernel"
 READY_MSG = "\x1estaffcalc-ready"
 # Imported by each kernel before it answers; a notebook's own imports then cost nothing.
-WARM_IMPORTS = ("import numpy, pandas, matplotlib.pyplot, IPython.display, staffcalc.io, staffcalc.policy, staffcalc.export, "
-                "staffcalc.schemas, staffcalc.plots, staffcalc.scoring, staffcalc.quotas, staffcalc.eligibility, "
-                "staffcalc.review, staffcalc.leave_cost, staffcalc.pay, staffcalc.notebook")
+WARM_MODULES = ("numpy", "pandas", "matplotlib.pyplot", "IPython.display", "staffcalc.io", "staffcalc.policy",
+                "staffcalc.export", "staffcalc.schemas", "staffcalc.plots", "staffcalc.scoring", "staffcalc.quotas",
+                "staffcalc.eligibility", "staffcalc.review", "staffcalc.leave_cost", "staffcalc.pay", "staffcalc.notebook")
+WARM_IMPORTS = "import " + ", ".join(WARM_MODULES)  # a fresh kernel's exec_lines
 
 _kernels: dict[int, object] = {}  # pid -> kernel manager, for the SIGTERM handler
 
 
 def _die_with_parent() -> None:
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except Exception:  # pragma: no cover - not fatal: the pool still kills us on timeout
-            pass
+    set_pdeathsig(signal.SIGTERM)
     expected = os.environ.get("STAFFCALC_PARENT_PID")
     if expected and os.getppid() != int(expected):  # the parent died before prctl took effect
         os._exit(143)
 
 
-def _kill_pid(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)  # kernels run in their own session
-    except (OSError, AttributeError):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-
-
 def _on_sigterm(signum, frame):
     for pid in list(_kernels):
-        _kill_pid(pid)
+        kill_group(pid)  # kernels run in their own session
     os._exit(143)
 
 
@@ -124,7 +110,7 @@ class Kernels:
             pass
         if pid is not None:
             if process.poll() is None:
-                _kill_pid(pid)
+                kill_group(pid)
                 process.wait()
             _kernels.pop(pid, None)
             print(KERNEL_MSG, json.dumps({"pid": pid, "gone": True}), file=sys.stderr, flush=True)
