@@ -18,11 +18,12 @@ from __future__ import annotations
 import os
 import queue
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
 from pathlib import Path
+
+from .processes import kill_group
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -47,13 +48,29 @@ def skip_reason() -> str | None:
     return None
 
 
+def _part(pdf_path: Path) -> Path:
+    """Where a PDF is written before it is complete (beside its final name, hidden)."""
+    return pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.part")
+
+
+def _move_into_place(part: Path, pdf_path: Path) -> bool:
+    """Rename ``part`` to ``pdf_path`` if it is a PDF (``%PDF-`` header); whether it was."""
+    if not part.is_file():
+        return False
+    with open(part, "rb") as fh:
+        if fh.read(5) != b"%PDF-":
+            return False
+    os.replace(part, pdf_path)
+    return True
+
+
 def html_to_pdf(html_path: str | Path, pdf_path: str | Path, timeout: float = TIMEOUT) -> dict:
     """Print ``html_path`` to ``pdf_path``; return ``{"status", "reason", "path"}`` (never raises)."""
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
     reason = skip_reason()
     if reason:
         return {"status": "skipped", "reason": reason, "path": None}
-    part = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.part")
+    part = _part(pdf_path)
     try:
         with tempfile.TemporaryDirectory(prefix="staffcalc-chromium-") as profile:
             cmd = [find_chromium(), *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={part}",
@@ -63,14 +80,13 @@ def html_to_pdf(html_path: str | Path, pdf_path: str | Path, timeout: float = TI
             try:
                 _, stderr = proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)  # chromium and its helper processes
+                kill_group(proc.pid)  # chromium and its helper processes
                 proc.communicate()
                 raise
-        if not part.is_file() or part.stat().st_size == 0 or not part.read_bytes()[:5] == b"%PDF-":
+        if not _move_into_place(part, pdf_path):
             tail = (stderr or "").strip().splitlines()[-3:]
             return {"status": "failed", "reason": f"chromium exit {proc.returncode}: {' | '.join(tail)}",
                     "path": None}
-        os.replace(part, pdf_path)
         return {"status": "ok", "reason": None, "path": str(pdf_path)}
     except subprocess.TimeoutExpired:
         return {"status": "failed", "reason": f"chromium did not finish within {timeout:g} s / PDF 生成超时",
@@ -144,15 +160,14 @@ class Printer:
 
     @staticmethod
     def _print(browser, html_path: Path, pdf_path: Path, timeout: float) -> dict:
-        part = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.part")
+        part = _part(pdf_path)
         page = browser.new_page()
         try:
             page.goto(html_path.as_uri(), wait_until="load", timeout=timeout * 1000)
             page.pdf(path=str(part), prefer_css_page_size=True, print_background=False,
                      display_header_footer=False)
-            if not part.is_file() or part.read_bytes()[:5] != b"%PDF-":
+            if not _move_into_place(part, pdf_path):
                 return {"status": "failed", "reason": "chromium wrote no PDF", "path": None}
-            os.replace(part, pdf_path)
             return {"status": "ok", "reason": None, "path": str(pdf_path)}
         finally:
             page.close()
