@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_path
+
 ENV_BASELINE = "STAFFCALC_WHATIF_BASELINE"  # the file the launcher writes the baseline to
 WAIT_S = 60.0   # a kernel waits this long for the launcher's baseline, then computes its own
 POLL_S = 0.05
@@ -56,10 +58,8 @@ def save(baseline, path: str | os.PathLike, data_dir: str | os.PathLike, as_of: 
     k = key(data_dir, as_of, openings)
     if files is not None:
         k = (*k[:3], files)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as fh:
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         pickle.dump((k, baseline), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
 
 
 def load(data_dir: str | os.PathLike, as_of: Any, openings: Any):
