@@ -276,14 +276,13 @@ def test_workers_start_only_once_parameters_and_policy_are_right(setup, test_pol
     calls = []
     config = write_config(setup["base"] / "reports.yaml", [{"name": "headcount", "parameters": {"scael": 2}}])
     with pytest.raises(ParameterError):
-        plan(Options(config=config, data=setup["data"], out=setup["out"]), before_inputs=lambda: calls.append(1))
+        plan(Options(config=config, data=setup["data"], out=setup["out"]), before_inputs=lambda tasks: calls.append(1))
     bad = tmp_path / "whatif.yaml"
     bad.write_text(yaml.safe_dump({"fixture.ratio.A": 1.5}), encoding="utf-8")
     config = write_config(setup["base"] / "reports.yaml", [{"name": "headcount"}])
     with pytest.raises(ConfigError):
         plan(Options(config=config, data=setup["data"], out=setup["out"], override=bad),
-             before_inputs=lambda: calls.append(2))
+             before_inputs=lambda tasks: calls.append(2))
     assert calls == []
-    p = plan(Options(config=config, data=setup["data"], out=setup["out"]), run_id="R1",
-             before_inputs=lambda: calls.append(3))
-    assert calls == [3] and p.run_id == "R1"
+    p = plan(Options(config=config, data=setup["data"], out=setup["out"]), before_inputs=calls.append)
+    assert calls == [p.tasks]  # called once, with the tasks the pool is made for

@@ -276,8 +276,8 @@ def test_report_refuses_invalid_data_before_any_kernel_and_agrees_with_validate(
     import staffcalc.report.run as report_run
 
     pools = []
-    early_pool = report_run.early_pool
-    monkeypatch.setattr(report_run, "early_pool", lambda *a: pools.append(early_pool(*a)) or pools[-1])
+    pool_for = report_run.pool_for
+    monkeypatch.setattr(report_run, "pool_for", lambda *a: pools.append(pool_for(*a)) or pools[-1])
     break_many(data)
     out = tmp_path / "reports"
     code, stdout, err = run_cli(["report", "--config", str(ROOT / "reports.yaml"), "--data", str(data),

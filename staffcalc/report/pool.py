@@ -3,7 +3,7 @@
 ``Pool(size)`` starts ``size`` worker processes and one kernel template (:mod:`.kernel_fork`: the
 imports, policy files and input tables of a notebook, done once, from which each notebook's kernel is
 forked) at once; the workers import papermill, nbclient and nbconvert and the template warms up while
-the run is still checking its input files (:func:`staffcalc.report.run.early_pool`).  A worker starts
+the run is still checking its input files (:func:`staffcalc.report.run.run_reports`).  A worker starts
 its first kernel when its first notebook arrives, and each next one while the current notebook
 runs.  :meth:`Pool.run` (thread
 safe: one caller per worker at a time) sends a task to an idle worker and waits for its outcome

@@ -219,10 +219,10 @@ def _as_of(params: dict, declared: dict[str, Declared]) -> str | None:
     return str(as_of) if as_of else None
 
 
-def plan(options: Options, run_id: str | None = None, before_inputs: Callable[[], None] | None = None) -> Plan:
-    """Check everything a run needs without starting a kernel or writing a file (``run_id``: the id
-    the run will have, default a new one; ``before_inputs`` is called once the configuration and the
-    parameters are found correct, just before the input tables are checked).
+def plan(options: Options, before_inputs: Callable[[list[dict]], None] | None = None) -> Plan:
+    """Check everything a run needs without starting a kernel or writing a file (``before_inputs(tasks)``
+    is called once the configuration, the parameters and the policy are found correct, just before
+    the input tables are checked).
 
     Raises :class:`ConfigError`, :class:`ParameterError` (all parameter problems at once) or
     :class:`staffcalc.io.InputError` (every problem of the tables the notebooks read)."""
@@ -263,7 +263,7 @@ def plan(options: Options, run_id: str | None = None, before_inputs: Callable[[]
             "parameters do not match the notebooks (nothing was run) / 参数与笔记本不符，未运行任何笔记本:\n  "
             + "\n  ".join(problems)
         )
-    run_id = run_id or publish.new_run_id()
+    run_id = publish.new_run_id()
     tmp_dir = out / f"{publish.TMP_PREFIX}{run_id}"
     tasks: list[dict] = []
     as_ofs: list[str | None] = []
@@ -318,7 +318,7 @@ def plan(options: Options, run_id: str | None = None, before_inputs: Callable[[]
         )
     policy, overrides = _load_policies(as_ofs, override, override_values, override_variant, override_params)
     if before_inputs is not None:
-        before_inputs()
+        before_inputs(tasks)
     # the tables the notebooks read, once parameters and policy are right (bad data: InputError, nothing runs)
     check_inputs(data_dir, [(s.path, _as_of(_notebook_params(s, declared[s.name], override_params), declared[s.name]))
                             for s in specs if s.name in declared], override_variant, override_values,
@@ -345,33 +345,21 @@ def _eta(done: int, total: int, elapsed: float) -> str:
     return f"  [{done}/{total}] ETA {int(left // 60)}:{int(left % 60):02d}" if done < total else f"  [{done}/{total}]"
 
 
-def early_pool(options: Options, run_id: str) -> Pool | None:
-    """The run's pool of workers, started while :func:`plan` checks the input files, so that the
-    workers and the kernel template warm up on the other core meanwhile (:mod:`.pool`; no kernel
-    starts before a task is sent).  None for a ``--scheduler`` run."""
-    if options.scheduler:
-        return None
-    try:
-        specs = load_config(options.config).select(options.only)
-    except (ConfigError, OSError):
-        return None
-    if not specs or options.jobs < 1 or not Path(options.data).is_dir():
-        return None
-    size = options.jobs if options.per else min(options.jobs, len(specs))
-    return Pool(size, kernel=specs[0].kernel, cwd=str(specs[0].path.parent), run_id=run_id,
-                data_dir=str(Path(options.data).resolve()))
+def pool_for(tasks: list[dict], jobs: int) -> Pool:
+    """A pool of ``jobs`` warm workers (fewer for fewer tasks) for ``tasks``: their kernel, folder, run
+    id and data folder (:mod:`.pool`)."""
+    first = tasks[0] if tasks else {"kernel": "python3", "cwd": ".", "run_id": ""}
+    return Pool(max(1, min(jobs, len(tasks))), kernel=first["kernel"], cwd=first["cwd"],
+                run_id=first.get("run_id", ""), data_dir=first.get("parameters", {}).get("data_dir", ""))
 
 
 def _run_local(tasks: list[dict], jobs: int, say: Callable[[str], None], progress: bool = False,
                engine: Pool | None = None) -> list[dict]:
-    """Run the tasks on ``engine`` (started early) or a new pool of ``jobs`` warm workers (:mod:`.pool`),
-    as many at a time as the pool has workers; the pool is closed at the end."""
+    """Run the tasks on ``engine`` (started early) or a new :func:`pool_for` them, as many at a time as
+    the pool has workers; the pool is closed at the end."""
     results: dict[int, dict] = {}
-    first = tasks[0] if tasks else {"kernel": "python3", "cwd": ".", "run_id": ""}
     t0 = time.time()
-    if engine is None:
-        engine = Pool(max(1, min(jobs, len(tasks))), kernel=first["kernel"], cwd=first["cwd"],
-                      run_id=first.get("run_id", ""), data_dir=first.get("parameters", {}).get("data_dir", ""))
+    engine = engine or pool_for(tasks, jobs)
     size = engine.size
     with engine, ThreadPoolExecutor(max_workers=size) as threads:
         engine.expect(len(tasks))
@@ -628,16 +616,16 @@ def run_reports(options: Options, say: Callable[[str], None] | None = None) -> R
     progress = not options.quiet and interactive()
     if say is None:
         say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if progress else (lambda msg: None)
-    run_id = publish.new_run_id()
     started: list[Pool] = []
 
-    def start_engine() -> None:
-        engine = early_pool(options, run_id)
-        if engine is not None:
-            started.append(engine)
+    def start_engine(tasks: list[dict]) -> None:
+        """The run's pool, started while the input files are checked: the workers and the kernel
+        template warm up on the other core meanwhile (no kernel starts before a task is sent)."""
+        if not options.scheduler:
+            started.append(pool_for(tasks, options.jobs))
 
     try:
-        p = plan(options, run_id, before_inputs=start_engine)
+        p = plan(options, before_inputs=start_engine)
         return execute(p, say=say, progress=progress, engine=started[0] if started else None)
     finally:
         for engine in started:
