@@ -299,9 +299,9 @@ def preload(data_dir: str | Path) -> list[str]:
     it) returns a copy of what was read, without parsing and checking the file again, for as long as
     the file is unchanged (same path, size, modification time and inode; anything else is read
     afresh).  A file with problems is not remembered, so its reader still gets the full error.  The
-    report workers' kernel template (:mod:`staffcalc.report.kernel_fork`) calls this once per run so
-    that a ``--per unit`` run does not read and check every table once per notebook.  Returns the
-    table kinds remembered."""
+    report pool's kernel template (:mod:`staffcalc.report.kernel_fork`) calls this once per run, so
+    that the notebooks' kernels, forked from it, do not read and check every table again.  Returns
+    the table kinds remembered."""
     global _remembered
     if _remembered is None:
         _remembered = {}
